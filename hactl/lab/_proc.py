@@ -56,5 +56,8 @@ def apt_install(packages: Sequence[str]) -> None:
         )
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     run(["apt-get", "update", "-q"], env=env, timeout=600)
-    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
-        env=env, timeout=1200)
+    run(
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+        env=env,
+        timeout=1200,
+    )
