@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 from hactl.errors import LabError
 
@@ -17,6 +18,7 @@ def run(
     env: dict[str, str] | None = None,
     timeout: float | None = None,
     input_bytes: bytes | None = None,
+    cwd: str | Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with the C locale; raise LabError naming the command when it fails."""
     full_env = {**os.environ, "LC_ALL": "C", **(env or {})}
@@ -28,6 +30,7 @@ def run(
             env=full_env,
             timeout=timeout,
             input=input_bytes,
+            cwd=cwd,
             check=False,
         )
     except FileNotFoundError as exc:
