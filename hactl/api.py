@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from hactl.lab import aptcache, engine, images
+from hactl import inventory as inv
+from hactl import preflight as pre
+from hactl import status as st
+from hactl.errors import (
+    STATUS_EXIT_CODES,
+    HostsUnreachable,
+    Interrupted,
+    InvalidConfig,
+    PlaybookFailed,
+)
+from hactl.events import Event, Failure, Progress, Stats
+from hactl.lab import aptcache, cluster, engine, images
+from hactl.runner import PlaybookRun, RunnerAdapter, ansible_runner_adapter, new_ident
+
+REPO = Path(__file__).resolve().parents[1]
+RUNS_DIR = REPO / ".cache" / "runs"
+SITE = "playbooks/site.yml"
+# The adapter provision() uses unless given one; tests swap in a fake with recorded events.
+DEFAULT_RUNNER: RunnerAdapter = ansible_runner_adapter
+# Said plainly by `lab up`, until a role makes it possible here.
+KUBERNETES_SKIPPED = (
+    "Kubernetes skipped: kubeadm/kubelet and their images are in no registry this machine can "
+    "reach (no pkgs.k8s.io, no registry.k8s.io), and roles/kubernetes is not in this checkout"
+)
+
+
+# --- lab preparation ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -34,3 +64,217 @@ def lab_image(release: str) -> images.ImageResult:
     """The node image for one release, built when missing (the engine must be running)."""
     engine.ensure_engine()
     return images.ensure_image(release)
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    inventory: Path
+    hosts: list[str]
+    groups: dict[str, list[str]]
+
+
+def validate(inventory: str | Path) -> ValidationResult:
+    """Load and check the cluster model; raise InvalidConfig listing every problem."""
+    loaded = inv.load_valid(inventory)
+    groups = {g: loaded.group(g) for g in inv.cluster_model.GROUPS if loaded.group(g)}
+    return ValidationResult(loaded.path, loaded.hosts, groups)
+
+
+# --- preflight ---------------------------------------------------------------------------------
+
+
+def preflight(
+    inventory: str | Path, min_free_gib: float = pre.DEFAULT_MIN_FREE_GIB
+) -> pre.PreflightReport:
+    """SSH, sudo, python3, clock, disk and port checks on every host, in parallel."""
+    return pre.run(inv.load_valid(inventory), min_free_gib=min_free_gib)
+
+
+# --- provision ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    status: str  # successful | failed | canceled | timeout
+    rc: int
+    stats: Stats
+    failures: list[Failure]
+    artifacts: Path | None
+    check: bool = False
+
+    @property
+    def changed(self) -> int:
+        return self.stats.total_changed
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "successful":
+            return 0
+        if self.status == "canceled":
+            return Interrupted.exit_code
+        if self.stats.unreachable and not self.stats.failures:
+            return HostsUnreachable.exit_code
+        return PlaybookFailed.exit_code
+
+
+def provision(
+    inventory: str | Path,
+    *,
+    limit: str | None = None,
+    tags: str | None = None,
+    check: bool = False,
+    diff: bool = False,
+    playbook: str = SITE,
+    on_event: Callable[[Event], None] | None = None,
+    cancelled: threading.Event | None = None,
+    runner: RunnerAdapter | None = None,
+    runs_dir: Path = RUNS_DIR,
+) -> ProvisionResult:
+    """Validate, then run a playbook through the runner adapter; stats come from the runner."""
+    loaded = inv.load_valid(inventory)
+    name = str(loaded.model.cluster_var("hactl_cluster_name") or loaded.path.parent.name)
+    progress = Progress()
+
+    def feed(event: Event) -> None:
+        progress.feed(event)
+        if on_event is not None:
+            on_event(event)
+
+    run = PlaybookRun(
+        playbook=playbook,
+        inventory=loaded.path.resolve(),
+        run_dir=runs_dir / name,
+        ident=new_ident(Path(playbook).stem),
+        limit=limit,
+        tags=tags,
+        check=check,
+        diff=diff,
+    )
+    result = (runner or DEFAULT_RUNNER)(run, feed, cancelled or threading.Event())
+    return ProvisionResult(
+        result.status, result.rc, result.stats, progress.failures, result.artifacts, check
+    )
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    state: str
+    components: list[st.ComponentStatus]
+    unreachable: dict[str, str]
+
+    @property
+    def exit_code(self) -> int:
+        return STATUS_EXIT_CODES[self.state]
+
+
+def status(
+    inventory: str | Path, probe_factory: Callable[[Any], st.Probe] = st.Probe
+) -> StatusResult:
+    """Each component's health; raise HostsUnreachable when no host answers at all."""
+    loaded = inv.load_valid(inventory)
+    cluster_status, errors = st.collect(loaded, probe_factory=probe_factory)
+    if errors and len(errors) == len(loaded.hosts):
+        raise HostsUnreachable(
+            "no host answers over SSH", problems=[f"{h}: {e}" for h, e in sorted(errors.items())]
+        )
+    return StatusResult(cluster_status.state, cluster_status.components, errors)
+
+
+# --- the lab -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabUpResult:
+    name: str
+    inventory: Path
+    nodes: dict[str, str]
+    created: list[str]
+    preflight: pre.PreflightReport
+    provision: ProvisionResult
+    status: StatusResult | None
+    skipped: list[str]
+
+
+def lab_up(
+    nodes: int = 3,
+    name: str = cluster.DEFAULT_NAME,
+    subnet: str = cluster.DEFAULT_SUBNET,
+    release: str = "bookworm",
+    on_step: Callable[[str], None] | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    cancelled: threading.Event | None = None,
+    runner: RunnerAdapter | None = None,
+) -> LabUpResult:
+    """Node containers with sshd, a key, known_hosts and an inventory; then provision, status."""
+
+    def step(text: str) -> None:
+        if on_step is not None:
+            on_step(text)
+
+    lab = cluster.describe(name, nodes, subnet)
+    step("docker engine, apt cache and node image")
+    engine.ensure_engine()
+    aptcache.ensure_apt_cache()
+    image = images.ensure_image(release).tag
+    platform = cluster.platform_defaults()
+    cluster.ensure_network(lab)
+    created = []
+    for node in lab.nodes:
+        if cluster.ensure_node(lab, node, image, platform):
+            created.append(node.name)
+    step(f"nodes {', '.join(n.name for n in lab.nodes)} ({len(created)} created now)")
+    public_key = cluster.ensure_key(lab)
+    keys = {}
+    for node in lab.nodes:
+        cluster.wait_booted(node, int(platform["boot_timeout"]))
+        cluster.authorize(node, public_key)
+        keys[node.name] = cluster.host_keys(node)
+    cluster.write_known_hosts(lab, keys)
+    path = cluster.write_inventory(lab)
+    step(f"inventory {path}")
+    report = preflight(path)
+    if not report.ok:
+        failed = [
+            f"{h.host}: {c.name}: {c.detail}" for h in report.hosts for c in h.checks if not c.ok
+        ]
+        raise HostsUnreachable("lab preflight failed", problems=failed)
+    step("preflight passed; provisioning playbooks/site.yml over SSH")
+    result = provision(path, on_event=on_event, cancelled=cancelled, runner=runner)
+    if result.exit_code != 0:
+        return LabUpResult(
+            lab.name, path, {n.name: n.address for n in lab.nodes}, created, report, result,
+            None, [KUBERNETES_SKIPPED],
+        )  # fmt: skip
+    step("status")
+    health = status(path)
+    skipped = [f"{c.name}: {c.summary}" for c in health.components if c.state == st.SKIPPED]
+    return LabUpResult(
+        lab.name, path, {n.name: n.address for n in lab.nodes}, created, report, result, health,
+        [*skipped, KUBERNETES_SKIPPED],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LabDownResult:
+    name: str
+    containers: list[str]
+    networks: list[str]
+
+
+def lab_down(name: str = cluster.DEFAULT_NAME) -> LabDownResult:
+    engine.ensure_engine()
+    containers, networks = cluster.remove(name)
+    return LabDownResult(name, containers, networks)
+
+
+def lab_inventory(name: str = cluster.DEFAULT_NAME) -> Path:
+    path = cluster.describe(name, 1).inventory
+    if not path.exists():
+        raise InvalidConfig(f"lab {name} has no inventory yet: run `hactl lab up --name {name}`")
+    return path
