@@ -39,9 +39,12 @@ def hactl(env: dict[str, str], *args: str) -> tuple[int, dict]:
     return proc.returncode, doc
 
 
-def docker_names(*argv: str) -> list[str]:
-    out = subprocess.run(["docker", *argv], capture_output=True, text=True, check=True).stdout
-    return out.split()
+def docker_names(kind: str) -> list[str]:
+    """This lab's containers or networks, by label."""
+    argv = ["ps", "-a"] if kind == "container" else ["network", "ls"]
+    fmt = "{{.Names}}" if kind == "container" else "{{.Name}}"
+    cmd = ["docker", *argv, "--filter", f"label={LABEL}", "--format", fmt]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
 
 
 @pytest.mark.slow
@@ -67,15 +70,10 @@ def test_lab_up_status_idempotent_down(tmp_path: Path, tool_env: dict[str, str])
         rc, up2 = hactl(env, "lab", "up", "--nodes", "3", "--name", NAME, "--subnet", SUBNET)
         assert rc == 0
         assert up2["created"] == []  # converges, never duplicates
-        assert (
-            len(docker_names("ps", "-a", "--filter", f"label={LABEL}", "--format", "{{.Names}}"))
-            == 3
-        )
+        assert len(docker_names("container")) == 3
     finally:
-        rc, down = hactl(env, "lab", "down", "--name", NAME)
+        rc, _ = hactl(env, "lab", "down", "--name", NAME)
     assert rc == 0
-    assert docker_names("ps", "-a", "--filter", f"label={LABEL}", "--format", "{{.Names}}") == []
-    assert (
-        docker_names("network", "ls", "--filter", f"label={LABEL}", "--format", "{{.Name}}") == []
-    )
+    assert docker_names("container") == []
+    assert docker_names("network") == []
     assert not (tmp_path / "hactl/labs" / NAME).exists()
