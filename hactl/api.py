@@ -27,11 +27,19 @@ RUNS_DIR = REPO / ".cache" / "runs"
 SITE = "playbooks/site.yml"
 # The adapter provision() uses unless given one; tests swap in a fake with recorded events.
 DEFAULT_RUNNER: RunnerAdapter = ansible_runner_adapter
-# Said plainly by `lab up`, until a role makes it possible here.
+# Said plainly by `lab up` while there is no Kubernetes role to run.
 KUBERNETES_SKIPPED = (
-    "Kubernetes skipped: kubeadm/kubelet and their images are in no registry this machine can "
-    "reach (no pkgs.k8s.io, no registry.k8s.io), and roles/kubernetes is not in this checkout"
+    "Kubernetes skipped: roles/kubernetes is not in this checkout (kubeadm, kubelet and their "
+    "images come from pkgs.k8s.io / registry.k8s.io, which this machine may not reach)"
 )
+
+
+def _lab_notes(health: StatusResult | None) -> list[str]:
+    components = health.components if health is not None else []
+    notes = [f"{c.name}: {c.summary}" for c in components if c.state == st.SKIPPED]
+    if not (REPO / "roles/kubernetes/tasks").is_dir():
+        notes.append(KUBERNETES_SKIPPED)
+    return notes
 
 
 # --- lab preparation ---------------------------------------------------------------------------
@@ -249,14 +257,13 @@ def lab_up(
     if result.exit_code != 0:
         return LabUpResult(
             lab.name, path, {n.name: n.address for n in lab.nodes}, created, report, result,
-            None, [KUBERNETES_SKIPPED],
+            None, _lab_notes(None),
         )  # fmt: skip
     step("status")
     health = status(path)
-    skipped = [f"{c.name}: {c.summary}" for c in health.components if c.state == st.SKIPPED]
     return LabUpResult(
         lab.name, path, {n.name: n.address for n in lab.nodes}, created, report, result, health,
-        [*skipped, KUBERNETES_SKIPPED],
+        _lab_notes(health),
     )  # fmt: skip
 
 
