@@ -18,7 +18,7 @@ from hactl.errors import (
     InvalidConfig,
     PlaybookFailed,
 )
-from hactl.events import Event, Failure, Progress, Stats
+from hactl.events import Diff, Event, Failure, Progress, Stats
 from hactl.lab import aptcache, cluster, engine, images
 from hactl.runner import PlaybookRun, RunnerAdapter, ansible_runner_adapter, new_ident
 
@@ -32,6 +32,11 @@ KUBERNETES_SKIPPED = (
     "Kubernetes skipped: roles/kubernetes is not in this checkout (kubeadm, kubelet and their "
     "images come from pkgs.k8s.io / registry.k8s.io, which this machine may not reach)"
 )
+
+
+# Preflight checks that stop `lab up`; the others (ports, disk, clock) are reported, not fatal,
+# since a re-run finds the lab's own services on their ports.
+LAB_BLOCKING_CHECKS = ("reachable", "host_key", "auth", "sudo", "python3")
 
 
 def _lab_notes(health: StatusResult | None) -> list[str]:
@@ -112,6 +117,7 @@ class ProvisionResult:
     failures: list[Failure]
     artifacts: Path | None
     check: bool = False
+    diffs: list[Diff] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -163,7 +169,13 @@ def provision(
     )
     result = (runner or DEFAULT_RUNNER)(run, feed, cancelled or threading.Event())
     return ProvisionResult(
-        result.status, result.rc, result.stats, progress.failures, result.artifacts, check
+        result.status,
+        result.rc,
+        result.stats,
+        progress.failures,
+        result.artifacts,
+        check,
+        progress.diffs if diff else [],
     )
 
 
@@ -236,7 +248,11 @@ def lab_up(
     for node in lab.nodes:
         if cluster.ensure_node(lab, node, image, platform):
             created.append(node.name)
-    step(f"nodes {', '.join(n.name for n in lab.nodes)} ({len(created)} created now)")
+    removed = cluster.remove_extra_nodes(lab)
+    step(
+        f"nodes {', '.join(n.name for n in lab.nodes)} ({len(created)} created now"
+        + (f", removed {', '.join(removed)})" if removed else ")")
+    )
     public_key = cluster.ensure_key(lab)
     keys = {}
     for node in lab.nodes:

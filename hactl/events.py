@@ -6,6 +6,7 @@ ansible_runner, so recorded events (tests/unit/data/) drive the same code as a l
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ class HostResult:
     changed: bool
     message: str = ""
     ignore_errors: bool = False
+    diff: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,31 @@ def _message(res: Mapping[str, Any]) -> str:
     return str(msg).strip()
 
 
+def diff_text(res: Mapping[str, Any]) -> str:
+    """A task result's ``diff`` (what --diff asks modules for) as unified diff text."""
+    entries = res.get("diff") or []
+    if isinstance(entries, Mapping):
+        entries = [entries]
+    chunks = []
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        if entry.get("prepared"):
+            chunks.append(str(entry["prepared"]).rstrip("\n"))
+            continue
+        before, after = entry.get("before", ""), entry.get("after", "")
+        if not isinstance(before, str) or not isinstance(after, str) or before == after:
+            continue
+        lines = difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=str(entry.get("before_header", "before")),
+            tofile=str(entry.get("after_header", "after")),
+        )
+        chunks.append("".join(lines).rstrip("\n"))
+    return "\n".join(c for c in chunks if c)
+
+
 def parse(event: Mapping[str, Any]) -> Event | None:
     """One runner event as a typed view, or None for events the progress view ignores."""
     kind = event.get("event", "")
@@ -117,6 +144,7 @@ def parse(event: Mapping[str, Any]) -> Event | None:
             changed=bool(res.get("changed", False)),
             message=_message(res) if status in ("failed", "unreachable") else "",
             ignore_errors=bool(data.get("ignore_errors")),
+            diff=diff_text(res) if status == "ok" and res.get("changed") else "",
         )
     if kind == "playbook_on_stats":
         return Stats.from_runner(data)
@@ -142,6 +170,13 @@ class Failure:
     unreachable: bool = False
 
 
+@dataclass(frozen=True)
+class Diff:
+    host: str
+    task: str
+    text: str
+
+
 @dataclass
 class Progress:
     """What a person watching a run wants to see: per host, the current task and counts."""
@@ -150,6 +185,7 @@ class Progress:
     task: str = ""
     hosts: dict[str, HostProgress] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    diffs: list[Diff] = field(default_factory=list)
     stats: Stats | None = None
 
     def host(self, name: str) -> HostProgress:
@@ -169,6 +205,8 @@ class Progress:
             if event.status == "ok":
                 hp.ok += 1
                 hp.changed += int(event.changed)
+                if event.diff:
+                    self.diffs.append(Diff(event.host, event.task, event.diff))
             elif event.status == "skipped":
                 hp.skipped += 1
             elif event.status == "unreachable":

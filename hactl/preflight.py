@@ -15,7 +15,7 @@ DEFAULT_MIN_FREE_GIB = 2.0
 # Ports each kind of node must have free before provisioning, and who may already hold them
 # (a re-run on a provisioned cluster finds hactl's own services there).
 PORTS_BY_GROUP: dict[str, dict[int, tuple[str, ...]]] = {
-    "control_plane": {6443: ("kube-apiserver",), 10250: ("kubelet",)},
+    "control_plane": {6443: ("kube-apiserver", "haproxy"), 10250: ("kubelet",)},
     "workers": {10250: ("kubelet",)},
     "gpu_workers": {10250: ("kubelet",)},
     "etcd": {2379: ("etcd",), 2380: ("etcd",)},
@@ -65,7 +65,7 @@ def required_ports(inventory: Inventory, host: str) -> dict[int, tuple[str, ...]
     lb_group = "lb" if inventory.group("lb") else "control_plane"
     api_port = hv.get("hactl_api_port")
     if isinstance(api_port, int) and host in inventory.group(lb_group):
-        ports[api_port] = ("haproxy",)
+        ports[api_port] = ("haproxy", "kube-apiserver")
     for extra in hv.get("hactl_preflight_ports") or []:
         ports.setdefault(int(extra), ())
     return ports

@@ -135,7 +135,10 @@ def cancel_on_ctrl_c() -> Iterator[threading.Event]:
 
 
 def print_recap(result: Any) -> None:
-    """The end of a provision run: per-host stats, then each failed task with its message."""
+    """The end of a provision run: diffs (--diff), per-host stats, each failed task and host."""
+    for diff in result.diffs:
+        err.print(f"[bold]--- {diff.host} | {diff.task}[/]")
+        err.print(diff.text, markup=False)
     err.print(stats_table(result.stats))
     for failure in result.failures:
         kind = "UNREACHABLE" if failure.unreachable else "FAILED"

@@ -14,7 +14,7 @@ examples:
   hactl provision -i inventories/prod
   hactl provision -i inventories/prod --check --diff          # what would change
   hactl provision -i inventories/prod --limit cp-2 --tags node_prep
-  hactl provision -i inventories/lab --json | jq '.changed'
+  hactl provision -i "$(hactl lab inventory)" --json | jq '.changed'
 
 exit codes: 0 ok, 2 a task failed, 3 invalid inventory, 4 hosts unreachable, 130 interrupted
 """

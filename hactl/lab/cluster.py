@@ -117,6 +117,13 @@ def _exists(kind: str, name: str) -> bool:
 
 def ensure_network(lab: Lab) -> bool:
     if _exists("network", lab.network):
+        fmt = "{{range .IPAM.Config}}{{.Subnet}}{{end}}"
+        subnet = str(_docker("network", "inspect", "-f", fmt, lab.network).stdout).strip()
+        if subnet != lab.subnet:
+            raise LabError(
+                f"network {lab.network} exists with subnet {subnet}, not {lab.subnet}: "
+                f"run `hactl lab down --name {lab.name}` first"
+            )
         return False
     _docker(
         "network", "create", f"--subnet={lab.subnet}", f"--label={LABEL}={lab.name}", lab.network
@@ -258,6 +265,15 @@ def labelled(kind: str, lab_name: str) -> list[str]:
         argv = ["ps", "--all", "--format", "{{.Names}}"]
     proc = _docker(*argv, "--filter", f"label={LABEL}={lab_name}", check=False)
     return [n for n in str(proc.stdout).split() if n]
+
+
+def remove_extra_nodes(lab: Lab) -> list[str]:
+    """Containers of this lab beyond the nodes asked for (a lab shrunk with --nodes)."""
+    wanted = {node.name for node in lab.nodes}
+    extra = [name for name in labelled("container", lab.name) if name not in wanted]
+    if extra:
+        _docker("rm", "--force", "--volumes", *extra, timeout=180)
+    return extra
 
 
 def remove(lab_name: str) -> tuple[list[str], list[str]]:

@@ -183,3 +183,20 @@ def test_lab_inventory_missing(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["lab", "inventory", "--name", "nope"]) == 3
     assert "hactl lab up --name nope" in capsys.readouterr().err
+
+
+def test_provision_diff_is_shown(fake, capsys) -> None:
+    changed = {
+        "event": "runner_on_ok",
+        "event_data": {
+            "host": "cp-1",
+            "task": "Write config",
+            "res": {"changed": True, "diff": {"before": "a\n", "after": "b\n"}},
+        },
+    }
+    fake([changed, {"event": "playbook_on_stats", "event_data": {"changed": {"cp-1": 1}}}])
+    assert main(["provision", "-i", SAMPLE, "--check", "--diff"]) == 0
+    err = capsys.readouterr().err
+    assert "--- cp-1 | Write config" in err
+    assert "+b" in err
+    assert "changed=1" in err

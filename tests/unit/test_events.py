@@ -93,6 +93,7 @@ def test_rendering_recap_and_progress(monkeypatch) -> None:
     class Result:
         stats = progress.stats
         failures = progress.failures
+        diffs = progress.diffs
         status = "failed"
         changed = 2
         check = False
@@ -105,3 +106,30 @@ def test_rendering_recap_and_progress(monkeypatch) -> None:
     assert "UNREACHABLE n3 | Say ok" in text
     assert "provision failed: changed=2" in text
     assert "After failure" in text
+
+
+def test_diffs_from_changed_results() -> None:
+    event = {
+        "event": "runner_on_ok",
+        "event_data": {
+            "host": "cp-1",
+            "task": "time | Configure chrony",
+            "res": {
+                "changed": True,
+                "diff": [
+                    {
+                        "before": "pool a iburst\n",
+                        "after": "server 10.0.0.11 iburst\n",
+                        "before_header": "/etc/chrony/chrony.conf",
+                        "after_header": "/etc/chrony/chrony.conf",
+                    }
+                ],
+            },
+        },
+    }
+    result = parse(event)
+    assert isinstance(result, HostResult)
+    assert "-pool a iburst" in result.diff
+    assert "+server 10.0.0.11 iburst" in result.diff
+    progress = replay([event])
+    assert [(d.host, d.task) for d in progress.diffs] == [("cp-1", "time | Configure chrony")]
