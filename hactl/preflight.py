@@ -102,48 +102,61 @@ def check_host(
         add(Check(exc.stage, False, str(exc)))
         return report
     with session:
-        add(Check("reachable", True, f"{tgt.host}:{tgt.port}"))
-        add(Check("host_key", True, f"matches {tgt.known_hosts}"))
-        add(Check("auth", True, f"as {tgt.user}"))
-        sudo = session.sudo("id -u")
+        try:
+            _checks_over(session, tgt, ports, min_free_gib, add)
+        except Exception as exc:  # a dropped connection mid-way is a failed check, not a crash
+            add(Check("connection", False, f"lost during the checks: {exc}"))
+    return report
+
+
+def _checks_over(
+    session: Session,
+    tgt: Target,
+    ports: dict[int, tuple[str, ...]],
+    min_free_gib: float,
+    add: Callable[[Check], None],
+) -> None:
+    add(Check("reachable", True, f"{tgt.host}:{tgt.port}"))
+    add(Check("host_key", True, f"matches {tgt.known_hosts}"))
+    add(Check("auth", True, f"as {tgt.user}"))
+    sudo = session.sudo("id -u")
+    add(
+        Check(
+            "sudo",
+            sudo.rc == 0 and sudo.stdout.strip() == "0",
+            "root" if sudo.rc == 0 else f"sudo -n failed: {sudo.stderr.strip()[:200]}",
+        )
+    )
+    py = session.run("python3 --version")
+    add(Check("python3", py.rc == 0, (py.stdout or py.stderr).strip() or "python3 not found"))
+    before = time.time()
+    remote = session.run("date +%s.%N")
+    after = time.time()
+    try:
+        skew = float(remote.stdout.strip()) - (before + after) / 2
+        add(Check("clock", abs(skew) < MAX_CLOCK_SKEW_S, f"skew {skew:+.3f} s"))
+    except ValueError:
+        add(Check("clock", False, f"cannot read the clock: {remote.stderr.strip()[:200]}"))
+    df = session.run("df -Pk /")
+    try:
+        free_gib = int(df.stdout.splitlines()[1].split()[3]) / 1024 / 1024
         add(
             Check(
-                "sudo",
-                sudo.rc == 0 and sudo.stdout.strip() == "0",
-                "root" if sudo.rc == 0 else f"sudo -n failed: {sudo.stderr.strip()[:200]}",
+                "disk",
+                free_gib >= min_free_gib,
+                f"{free_gib:.1f} GiB free on / (need {min_free_gib:g})",
             )
         )
-        py = session.run("python3 --version")
-        add(Check("python3", py.rc == 0, (py.stdout or py.stderr).strip() or "python3 not found"))
-        before = time.time()
-        remote = session.run("date +%s.%N")
-        after = time.time()
-        try:
-            skew = float(remote.stdout.strip()) - (before + after) / 2
-            add(Check("clock", abs(skew) < MAX_CLOCK_SKEW_S, f"skew {skew:+.3f} s"))
-        except ValueError:
-            add(Check("clock", False, f"cannot read the clock: {remote.stderr.strip()[:200]}"))
-        df = session.run("df -Pk /")
-        try:
-            free_gib = int(df.stdout.splitlines()[1].split()[3]) / 1024 / 1024
-            add(
-                Check(
-                    "disk",
-                    free_gib >= min_free_gib,
-                    f"{free_gib:.1f} GiB free on / (need {min_free_gib:g})",
-                )
-            )
-        except (IndexError, ValueError):
-            add(Check("disk", False, f"cannot read free disk: {df.stderr.strip()[:200]}"))
-        listening = _listeners(session) if ports else {}
-        busy = [
-            f"{port} (held by {listening[port] or 'unknown'})"
-            for port in sorted(ports)
-            if port in listening and listening[port] not in ports[port]
-        ]
-        wanted = ", ".join(str(p) for p in sorted(ports)) or "none"
-        add(Check("ports", not busy, f"in use: {', '.join(busy)}" if busy else f"free: {wanted}"))
-    return report
+    except (IndexError, ValueError):
+        add(Check("disk", False, f"cannot read free disk: {df.stderr.strip()[:200]}"))
+    listening = _listeners(session) if ports else {}
+    busy = [
+        f"{port} (held by {listening[port] or 'unknown'})"
+        for port in sorted(ports)
+        if port in listening and listening[port] not in ports[port]
+    ]
+    wanted = ", ".join(str(p) for p in sorted(ports)) or "none"
+    add(Check("ports", not busy, f"in use: {', '.join(busy)}" if busy else f"free: {wanted}"))
 
 
 def run(
