@@ -85,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     image = lab_sub.add_parser("image", help="print a node image tag, building it if missing")
     image.add_argument("--release", choices=RELEASES, default="bookworm")
+    image.add_argument("--json", action="store_true", help="machine-readable output")
     image.set_defaults(func=_image)
 
 
@@ -154,5 +155,9 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def _image(args: argparse.Namespace) -> int:
-    print(api.lab_image(args.release).tag)
+    result = api.lab_image(args.release)
+    if args.json:
+        print_json(result)
+    else:
+        print(result.tag)
     return 0
