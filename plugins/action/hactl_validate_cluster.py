@@ -54,11 +54,20 @@ class ActionModule(ActionBase):
         groups = {g: list(m) for g, m in task_vars.get("groups", {}).items()}
         hostvars = task_vars.get("hostvars", {})
         hosts = {}
+        problems = []
         for host in groups.get("all", []):
             hv = hostvars[host]
-            keys = [k for k in hv if k.startswith("hactl_") or k in _EXTRA_KEYS]
-            hosts[host] = {k: _plain(self._templar.template(hv[k])) for k in keys}
-        problems = model_module.validate(model_module.Model(hosts, groups))
+            hosts[host] = {}
+            for key in [k for k in hv if k.startswith("hactl_") or k in _EXTRA_KEYS]:
+                try:
+                    hosts[host][key] = _plain(self._templar.template(hv[key]))
+                except Exception as exc:  # an undefined variable inside a value, for one
+                    problems.append(
+                        model_module.Problem(
+                            f"cannot be evaluated: {exc}", host=host, variable=key, rule="template"
+                        )
+                    )
+        problems += model_module.validate(model_module.Model(hosts, groups))
         result["changed"] = False
         result["problems"] = [p.as_dict() for p in problems]
         if problems:
