@@ -156,8 +156,15 @@ def haproxy_cfg(profile: dict) -> str:
     )
 
 
-def wait_running(node: str) -> None:
-    dexec(node, "timeout 90 systemctl is-system-running --wait", check=False, timeout=120)
+def wait_running(node: str, timeout: float = 120) -> None:
+    """Wait until systemd in ``node`` is up (right after `docker start` its bus is not there)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        state = dexec(node, "systemctl is-system-running 2>/dev/null", check=False).strip()
+        if state in ("running", "degraded"):
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{node}: systemd did not come up in {timeout:.0f} s")
 
 
 def create() -> None:

@@ -181,13 +181,21 @@ def vrrp_problems(
     """Every problem with the VRRP inputs, each naming the variable and, where one, the host.
 
     ``settings``: group, priority_base, priority_step, nopreempt, track_weight, tracking,
-    network_cidr. An empty list means the inputs are sound.
+    network_cidr, vrrp_version, advert_int. An empty list means the inputs are sound.
     """
     try:
         nodes = vrrp_nodes(hosts, hostvars, settings)
     except ValueError as exc:
         return [str(exc)]
     problems = _problems_nodes(nodes, settings)
+    advert = float(settings.get("advert_int", 1))
+    if int(settings.get("vrrp_version", 3)) == 2 and advert != int(advert):
+        problems.append(
+            f"keepalived_advert_int {advert} is fractional, which VRRPv2 rounds up to whole "
+            "seconds; use keepalived_vrrp_version 3 for sub-second adverts"
+        )
+    if advert <= 0:
+        problems.append(f"keepalived_advert_int {advert} must be above 0")
     if not instances:
         problems.append("keepalived_instances is empty; give at least one virtual IP")
     names: dict[str, int] = {}

@@ -93,6 +93,10 @@ def _problems(instances=None, hosts=None, hostvars=None, **settings) -> list[str
         ({"track_weight": 20}, ["keepalived_track_weight 20 must exceed the priority spread 20"]),
         ({"track_weight": 20, "tracking": False}, []),
         ({"priority_base": 15}, ["host lb-3: priority -5 is below 1"]),
+        ({"vrrp_version": 2, "advert_int": 0.5}, ["keepalived_advert_int 0.5 is fractional"]),
+        ({"vrrp_version": 2, "advert_int": 1}, []),
+        ({"vrrp_version": 3, "advert_int": 0.1}, []),
+        ({"advert_int": 0}, ["keepalived_advert_int 0.0 must be above 0"]),
         (
             {"hostvars": _hostvars(lb_2={"hactl_node_address": "lb-2.example"})},
             ["host lb-2: hactl_node_address 'lb-2.example' is not an IP address"],
