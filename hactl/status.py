@@ -185,6 +185,8 @@ def _vip_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
 
 
 def _lb_applies(inventory: Inventory) -> str | None:
+    if inventory.model.cluster_var("hactl_api_vip") is None:
+        return "hactl_api_vip is not set, so no load balancer is provisioned"
     if not lb_hosts(inventory):
         return "no lb or control_plane hosts"
     return _role_missing("haproxy")

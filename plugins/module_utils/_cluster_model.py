@@ -28,6 +28,7 @@ KNOWN_VARIABLES: dict[str, str] = {
     "hactl_api_vrrp_router_id": "VRRP virtual router id of the API VIP (1-255)",
     "hactl_vrrp_instances": "further VRRP instances: [{name, vip, router_id}]",
     "hactl_network_cidr": "the nodes' network (CIDR); the VIP lies inside it",
+    "hactl_lb_group": "group running haproxy + keepalived (lb if it has hosts, else control_plane)",
     "hactl_node_address": "a node's address on the cluster network (else ansible_host)",
     "hactl_etcd_topology": "stacked (etcd on control-plane nodes) or external (etcd group)",
     "hactl_kubernetes_version": "Kubernetes version, MAJOR.MINOR[.PATCH]",

@@ -128,6 +128,7 @@ def test_absent_components_are_skipped_with_a_reason(repo: Path, tmp_path: Path)
     result, _ = status.collect(inv, probe_factory=lambda i: FakeProbe(i, answers))
     assert result.component("vip").state == "skipped"
     assert "hactl_api_vip is not set" in result.component("vip").summary
+    assert result.component("lb").state == "skipped"
     assert result.state == "healthy"
 
 

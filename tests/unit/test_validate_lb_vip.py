@@ -71,7 +71,16 @@ def test_validate_playbook(case: str, tmp_path: Path, tool_env: dict[str, str]) 
     path = tmp_path / "hosts.yml"
     path.write_text(yaml.safe_dump(inventory))
     proc = subprocess.run(
-        ["ansible-playbook", "-i", str(path), "playbooks/validate.yml"],
+        # The cluster-model step (tested on its own) would stop at the first of these problems;
+        # skipping it shows that the roles' own checks catch them too.
+        [
+            "ansible-playbook",
+            "-i",
+            str(path),
+            "playbooks/validate.yml",
+            "--skip-tags",
+            "hactl_model",
+        ],
         cwd=REPO,
         env=tool_env,
         capture_output=True,
