@@ -97,7 +97,7 @@ def test_percentile(values: list[float], q: float, expected: float | None) -> No
 
 
 def test_percentile_out_of_range() -> None:
-    with pytest.raises(ValueError, match="within 0..100"):
+    with pytest.raises(ValueError, match=r"within 0\.\.100"):
         percentile([1.0], 101)
 
 
@@ -140,7 +140,7 @@ def test_redundancy_beats_a_single_unit() -> None:
 
 
 def test_k_of_n_rejects_bad_k() -> None:
-    with pytest.raises(ValueError, match="1 <= k <= n"):
+    with pytest.raises(ValueError, match=r"1 <= k <= n"):
         k_of_n_availability(4, 3, 0.9)
 
 
