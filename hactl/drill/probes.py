@@ -80,6 +80,7 @@ class RemoteWriter:
     session: Session
     script: str
     args: list[str]
+    sudo: bool = False
     probes: list[Probe] = field(default_factory=list)
     acked: set[int] = field(default_factory=set)
     failed: set[int] = field(default_factory=set)
@@ -91,6 +92,8 @@ class RemoteWriter:
         import shlex
 
         command = "python3 - " + " ".join(shlex.quote(a) for a in self.args)
+        if self.sudo and self.session.target.user != "root":
+            command = "sudo -n " + command
         transport = self.session.client.get_transport()
         assert transport is not None
         chan = transport.open_session()

@@ -168,47 +168,52 @@ def _plan_lb_backend(ctx: Context) -> Plan:
     )
 
 
-SCENARIOS: dict[str, Scenario] = {
-    s.name: s
-    for s in (
-        Scenario(
-            "vip-holder-down",
-            "vip",
-            "keepalived stopped on the VIP holder",
-            _needs_vip,
-            _plan_service_on_holder("keepalived"),
-            _vip_redundancy,
-        ),
-        Scenario(
-            "haproxy-down",
-            "lb",
-            "haproxy stopped on the VIP holder (the track script must move the VIP)",
-            _needs_vip,
-            _plan_service_on_holder("haproxy"),
-            _vip_redundancy,
-        ),
-        Scenario(
-            "lb-backend-down",
-            "lb",
-            "one backend of a VIP frontend stopped",
-            _lb_backend_applies,
-            _plan_lb_backend,
-        ),
-        Scenario(
-            "node-crash",
-            "nodes",
-            "the VIP holder crashes (lab: container killed; real: sysrq, opt-in)",
-            _lab_or_opt_in,
-            _plan_node_crash,
-            _vip_redundancy,
-        ),
-        Scenario(
-            "network-partition",
-            "nodes",
-            "the VIP holder loses its network (lab: disconnected; real: iptables, opt-in)",
-            _lab_or_opt_in,
-            _plan_partition,
-            _vip_redundancy,
-        ),
-    )
-}
+def _all() -> tuple[Scenario, ...]:
+    from hactl.drill.data_scenarios import DATA_SCENARIOS
+
+    return (*_VIP_SCENARIOS, *DATA_SCENARIOS)
+
+
+_VIP_SCENARIOS = (
+    Scenario(
+        "vip-holder-down",
+        "vip",
+        "keepalived stopped on the VIP holder",
+        _needs_vip,
+        _plan_service_on_holder("keepalived"),
+        _vip_redundancy,
+    ),
+    Scenario(
+        "haproxy-down",
+        "lb",
+        "haproxy stopped on the VIP holder (the track script must move the VIP)",
+        _needs_vip,
+        _plan_service_on_holder("haproxy"),
+        _vip_redundancy,
+    ),
+    Scenario(
+        "lb-backend-down",
+        "lb",
+        "one backend of a VIP frontend stopped",
+        _lb_backend_applies,
+        _plan_lb_backend,
+    ),
+    Scenario(
+        "node-crash",
+        "nodes",
+        "the VIP holder crashes (lab: container killed; real: sysrq, opt-in)",
+        _lab_or_opt_in,
+        _plan_node_crash,
+        _vip_redundancy,
+    ),
+    Scenario(
+        "network-partition",
+        "nodes",
+        "the VIP holder loses its network (lab: disconnected; real: iptables, opt-in)",
+        _lab_or_opt_in,
+        _plan_partition,
+        _vip_redundancy,
+    ),
+)
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in _all()}

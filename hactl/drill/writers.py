@@ -6,15 +6,19 @@ its own after ``max_s`` seconds or as soon as ``stop_file`` exists (bounded in t
 
 ETCD_WRITER = r"""
 import os, subprocess, sys, time
-endpoints, cacert, cert, key, prefix, interval, max_s, stop_file = sys.argv[1:9]
+env_file, prefix, interval, max_s, stop_file = sys.argv[1:6]
 env = dict(os.environ, ETCDCTL_API="3")
+with open(env_file) as handle:  # the etcd role's etcdctl.env: endpoints and client certificate
+    for line in handle:
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, _, value = line.strip().partition("=")
+            env[key] = value
 deadline = time.monotonic() + float(max_s)
 seq = 0
 while time.monotonic() < deadline and not os.path.exists(stop_file) and seq < 100000:
     seq += 1
     started = time.monotonic()
-    argv = ["etcdctl", "--endpoints=" + endpoints, "--cacert=" + cacert, "--cert=" + cert,
-            "--key=" + key, "--dial-timeout=1s", "--command-timeout=1s",
+    argv = ["etcdctl", "--dial-timeout=1s", "--command-timeout=1s",
             "put", "%s%08d" % (prefix, seq), str(seq)]
     try:
         ok = subprocess.run(argv, capture_output=True, env=env, timeout=5).returncode == 0
