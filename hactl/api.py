@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from hactl import preflight as pre
 from hactl import status as st
 from hactl.errors import (
     STATUS_EXIT_CODES,
+    DrillRefused,
     HostsUnreachable,
     Interrupted,
     InvalidConfig,
@@ -204,6 +205,49 @@ def status(
             "no host answers over SSH", problems=[f"{h}: {e}" for h, e in sorted(errors.items())]
         )
     return StatusResult(cluster_status.state, cluster_status.components, errors)
+
+
+# --- drills ------------------------------------------------------------------------------------
+
+
+def drill(
+    inventory: str | Path,
+    scenarios: Sequence[str],
+    trials: int = 1,
+    mttf_hours: float = 720.0,
+    confirm_production: bool = False,
+    allow_disruptive: bool = False,
+    on_trial: Callable[[Any], None] = lambda trial: None,
+) -> Any:
+    """Run failover drills and return their DrillReport (hactl.drill.engine)."""
+    from hactl.drill import engine as drill_engine
+    from hactl.drill import run as drill_run
+
+    loaded = inv.load_valid(inventory)
+    first = loaded.hosts[0] if loaded.hosts else None
+    hostvars = loaded.hostvars(first) if first else {}
+    try:
+        drill_run.check_environment(
+            str(hostvars.get("hactl_environment", "production")), confirm_production
+        )
+        if trials < 1:
+            raise drill_engine.DrillRefused(f"--trials must be at least 1 (got {trials})")
+
+        def current() -> st.ClusterStatus:
+            return st.collect(loaded)[0]
+
+        ctx = drill_engine.Context(loaded, current, hostvars.get("hactl_lab_network"))
+        try:
+            result = drill_run.run_drills(
+                ctx, scenarios, trials, mttf_hours * 3600, allow_disruptive, on_trial=on_trial
+            )
+        finally:
+            ctx.close()
+    except drill_engine.DrillRefused as exc:
+        raise DrillRefused(str(exc)) from exc
+    except KeyboardInterrupt as exc:
+        raise Interrupted("drill interrupted; every injected fault was undone") from exc
+    return result
 
 
 # --- the lab -----------------------------------------------------------------------------------

@@ -38,6 +38,18 @@ class LabError(HactlError):
     exit_code = 5
 
 
+class DrillRefused(HactlError):
+    """A drill was not started: production without confirmation, cluster not healthy, ..."""
+
+    exit_code = 8
+
+
+class DrillFailed(HactlError):
+    """A drill ran, and a trial failed: no failover, lost writes, redundancy not restored."""
+
+    exit_code = 9
+
+
 class Interrupted(HactlError):
     exit_code = 130
 
@@ -55,5 +67,7 @@ EXIT_CODES: dict[str, int] = {
     "lab_error": LabError.exit_code,
     "cluster_degraded": STATUS_EXIT_CODES["degraded"],
     "cluster_failed": STATUS_EXIT_CODES["failed"],
+    "drill_refused": DrillRefused.exit_code,
+    "drill_failed": DrillFailed.exit_code,
     "interrupted": Interrupted.exit_code,
 }

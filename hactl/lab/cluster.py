@@ -237,6 +237,8 @@ def inventory_data(lab: Lab) -> dict[str, Any]:
                 "ansible_ssh_common_args": ssh_args,
                 "ansible_python_interpreter": "/usr/bin/python3",
                 "hactl_cluster_name": lab.name,
+                "hactl_environment": "lab",
+                "hactl_lab_network": lab.network,
                 "hactl_allow_non_ha": len(lab.nodes) < 3 or len(lab.nodes) % 2 == 0,
                 "hactl_network_cidr": lab.subnet,
                 "hactl_api_vip": lab.vip,

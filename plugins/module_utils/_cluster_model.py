@@ -36,6 +36,9 @@ KNOWN_VARIABLES: dict[str, str] = {
     "hactl_gpu_model": "GPU model expected on gpu_workers (e.g. H100)",
     "hactl_gpu_driver_branch": "NVIDIA driver branch to install (e.g. 550)",
     "hactl_preflight_ports": "extra TCP ports preflight requires free on every node",
+    "hactl_environment": "lab, staging or production (default); drills refuse production",
+    "hactl_lab_network": "the Docker network of a hactl lab (set by hactl lab up)",
+    "hactl_drill_lb_backend": "frontend the lb-backend-down drill uses: {port, unit, ...}",
 }
 
 GROUPS = ("control_plane", "etcd", "lb", "workers", "gpu_workers", "storage")
