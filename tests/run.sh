@@ -15,11 +15,19 @@ fi
 
 export PATH="$PWD/.venv/bin:$PATH"
 hactl lab prepare
+# The preflight tests start a real sshd on loopback.
+if [ ! -x /usr/sbin/sshd ]; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server
+fi
 
 # Containers and networks a killed earlier run left behind would clash with fixed names and subnets.
 stale=$(docker ps -aq --filter label=hactl.molecule)
 [ -z "$stale" ] || docker rm -f $stale >/dev/null
 stale=$(docker network ls -q --filter label=hactl.molecule)
+[ -z "$stale" ] || docker network rm $stale >/dev/null
+stale=$(docker ps -aq --filter label=hactl.lab=itest)
+[ -z "$stale" ] || docker rm -f $stale >/dev/null
+stale=$(docker network ls -q --filter label=hactl.lab=itest)
 [ -z "$stale" ] || docker network rm $stale >/dev/null
 
 exec pytest -n "${HACTL_TEST_WORKERS:-3}" --durations=15 "$@"

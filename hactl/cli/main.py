@@ -1,19 +1,28 @@
-"""The ``hactl`` command."""
+"""The ``hactl`` command: argument parsing and rendering only; the work is in hactl.api."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
 from hactl import __version__
-from hactl.cli import lab
-from hactl.errors import HactlError, Interrupted
+from hactl.cli import drill, lab, preflight, provision, status, validate
+from hactl.cli._render import err, plain
+from hactl.errors import EXIT_CODES, HactlError, Interrupted
 
 EPILOG = """examples:
-  hactl lab prepare                 # Docker engine, apt cache and node images for the lab and tests
-  hactl lab image --release trixie  # print the Debian 13 node image tag, building it if missing
-"""
+  hactl lab up                                   # a working HA lab on this machine
+  hactl validate -i inventories/prod             # check the cluster model, touch nothing
+  hactl preflight -i inventories/prod            # SSH, sudo, python3, clock, disk, ports
+  hactl provision -i inventories/prod --check --diff
+  hactl status -i inventories/prod --json
+
+exit codes: {codes}
+""".format(codes=", ".join(f"{v} {k}" for k, v in EXIT_CODES.items()))
+
+COMMANDS = (validate, preflight, provision, status, drill, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,18 +34,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hactl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    lab.register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
+
+
+def _report(exc: HactlError, as_json: bool) -> None:
+    if as_json:
+        doc = {"error": str(exc), "exit_code": exc.exit_code, "problems": plain(exc.problems)}
+        print(json.dumps(doc, indent=2))
+        return
+    err.print(f"[red]hactl:[/] {exc}", markup=True)
+    for problem in exc.problems:
+        err.print(f"  - {problem}", markup=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    as_json = bool(getattr(args, "json", False))
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("hactl: interrupted", file=sys.stderr)
         return Interrupted.exit_code
     except HactlError as exc:
-        print(f"hactl: {exc}", file=sys.stderr)
+        _report(exc, as_json)
         return exc.exit_code

@@ -1,0 +1,273 @@
+"""``hactl status``: each component's health, from small collectors over one SSH probe.
+
+A collector is a name, an ``applies`` test (None when it applies, else why it is skipped) and a
+``collect`` function that reads what it needs through the shared ``Probe``. A new component
+(etcd, storage, gpu) adds one collector to ``COLLECTORS``; components absent from the inventory,
+or whose role is not in this checkout, are reported as skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hactl.inventory import Inventory
+from hactl.ssh import Output, Session, SshFailure, target
+
+REPO = Path(__file__).resolve().parents[1]
+HEALTHY, DEGRADED, FAILED, SKIPPED = "healthy", "degraded", "failed", "skipped"
+_RANK = {HEALTHY: 0, DEGRADED: 1, FAILED: 2}
+HAPROXY_SOCKET = "/run/haproxy/admin.sock"
+
+
+@dataclass
+class ComponentStatus:
+    name: str
+    state: str
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ClusterStatus:
+    components: list[ComponentStatus]
+
+    @property
+    def state(self) -> str:
+        ranked = [c.state for c in self.components if c.state in _RANK]
+        return max(ranked, key=_RANK.__getitem__) if ranked else HEALTHY
+
+    def component(self, name: str) -> ComponentStatus:
+        return next(c for c in self.components if c.name == name)
+
+
+class Probe:
+    """SSH sessions to every host, opened in parallel once and shared by all collectors."""
+
+    def __init__(self, inventory: Inventory, hosts: Sequence[str] | None = None) -> None:
+        self.inventory = inventory
+        self.sessions: dict[str, Session] = {}
+        self.errors: dict[str, str] = {}
+        names = list(hosts) if hosts is not None else inventory.hosts
+
+        def open_one(name: str) -> tuple[str, Session | str]:
+            try:
+                return name, Session(target(name, inventory.hostvars(name)))
+            except SshFailure as exc:
+                return name, str(exc)
+
+        with ThreadPoolExecutor(max_workers=min(32, max(1, len(names)))) as pool:
+            for name, result in pool.map(open_one, names):
+                if isinstance(result, Session):
+                    self.sessions[name] = result
+                else:
+                    self.errors[name] = result
+
+    def reachable(self, host: str) -> bool:
+        return host in self.sessions
+
+    def run(self, host: str, command: str, sudo: bool = False) -> Output | None:
+        session = self.sessions.get(host)
+        if session is None:
+            return None
+        try:
+            return session.sudo(command) if sudo else session.run(command)
+        except Exception as exc:  # a dropped connection reads as an unreachable host
+            self.errors[host] = f"command failed: {exc}"
+            return None
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            session.close()
+
+
+@dataclass(frozen=True)
+class Collector:
+    name: str
+    applies: Callable[[Inventory], str | None]
+    collect: Callable[[Inventory, Probe], ComponentStatus]
+
+
+def _role_missing(role: str) -> str | None:
+    if not (REPO / "roles" / role / "tasks").is_dir():
+        return f"roles/{role} is not in this checkout, so it was not provisioned"
+    return None
+
+
+def lb_hosts(inventory: Inventory) -> list[str]:
+    return inventory.group("lb") or inventory.group("control_plane")
+
+
+# --- nodes -------------------------------------------------------------------------------------
+
+
+def _nodes_applies(inventory: Inventory) -> str | None:
+    return None
+
+
+def _nodes_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    details: dict[str, Any] = {}
+    good = 0
+    for host in inventory.hosts:
+        if not probe.reachable(host):
+            details[host] = {"reachable": False, "error": probe.errors.get(host, "")}
+            continue
+        facts = probe.run(host, "cat /etc/ansible/facts.d/node_prep.fact")
+        chrony = probe.run(host, "systemctl is-active chrony")
+        node: dict[str, Any] = {"reachable": True}
+        try:
+            node["node_prep"] = json.loads(facts.stdout) if facts and facts.rc == 0 else None
+        except ValueError:
+            node["node_prep"] = None
+        node["chrony"] = chrony.stdout.strip() if chrony else "unknown"
+        node["ok"] = node["node_prep"] is not None and node["chrony"] == "active"
+        good += int(node["ok"])
+        details[host] = node
+    total = len(inventory.hosts)
+    state = HEALTHY if good == total else (FAILED if good == 0 else DEGRADED)
+    return ComponentStatus("nodes", state, f"{good}/{total} nodes prepared and reachable", details)
+
+
+# --- VIP (keepalived) --------------------------------------------------------------------------
+
+
+def _vip_applies(inventory: Inventory) -> str | None:
+    model = inventory.model
+    if model.cluster_var("hactl_api_vip") is None:
+        return "hactl_api_vip is not set"
+    return _role_missing("keepalived")
+
+
+def vip_holders(vip: str, addr_output: dict[str, str]) -> list[str]:
+    """Hosts whose `ip -o addr show` lists the VIP on an interface."""
+    holders = []
+    for host, text in addr_output.items():
+        for line in text.splitlines():
+            parts = line.split()
+            if "inet" in parts or "inet6" in parts:
+                idx = parts.index("inet") if "inet" in parts else parts.index("inet6")
+                if idx + 1 < len(parts) and parts[idx + 1].split("/")[0] == vip:
+                    holders.append(host)
+                    break
+    return sorted(holders)
+
+
+def _vip_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    vip = str(inventory.model.cluster_var("hactl_api_vip"))
+    outputs: dict[str, str] = {}
+    unreachable = []
+    for host in lb_hosts(inventory):
+        out = probe.run(host, "ip -o addr show")
+        if out is None:
+            unreachable.append(host)
+        else:
+            outputs[host] = out.stdout
+    holders = vip_holders(vip, outputs)
+    details = {"vip": vip, "holders": holders, "unreachable": unreachable}
+    if len(holders) == 1:
+        state = DEGRADED if unreachable else HEALTHY
+        return ComponentStatus("vip", state, f"{vip} held by {holders[0]}", details)
+    if not holders:
+        return ComponentStatus("vip", FAILED, f"{vip} is held by no lb node", details)
+    return ComponentStatus(
+        "vip", FAILED, f"{vip} held by {len(holders)} nodes (split brain)", details
+    )
+
+
+# --- load balancer (haproxy) -------------------------------------------------------------------
+
+
+def _lb_applies(inventory: Inventory) -> str | None:
+    if inventory.model.cluster_var("hactl_api_vip") is None:
+        return "hactl_api_vip is not set, so no load balancer is provisioned"
+    if not lb_hosts(inventory):
+        return "no lb or control_plane hosts"
+    return _role_missing("haproxy")
+
+
+_SHOW_STAT = (
+    "import socket,sys;s=socket.socket(socket.AF_UNIX);s.connect(sys.argv[1]);"
+    "s.sendall(b'show stat\\n');b=b''\n"
+    "while True:\n d=s.recv(65536)\n if not d: break\n b+=d\n"
+    "sys.stdout.write(b.decode())"
+)
+
+
+def parse_show_stat(text: str) -> dict[str, dict[str, str]]:
+    """haproxy `show stat` CSV as {backend: {server: status}} (frontends/aggregates dropped)."""
+    lines = text.lstrip("# ").splitlines()
+    backends: dict[str, dict[str, str]] = {}
+    for row in csv.DictReader(io.StringIO("\n".join(lines))):
+        sv = row.get("svname", "")
+        if sv in ("FRONTEND", "BACKEND") or not sv:
+            continue
+        backends.setdefault(row.get("pxname", ""), {})[sv] = row.get("status", "")
+    return backends
+
+
+def _server_up(status: str) -> bool:
+    return status.startswith("UP") or status == "no check"
+
+
+def _lb_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    cmd = f"python3 -c {shlex.quote(_SHOW_STAT)} {HAPROXY_SOCKET}"
+    per_host: dict[str, Any] = {}
+    answering = 0
+    worst = HEALTHY
+    for host in lb_hosts(inventory):
+        out = probe.run(host, cmd, sudo=True)
+        if out is None or out.rc != 0:
+            per_host[host] = {"error": (out.stderr.strip()[-300:] if out else "unreachable")}
+            worst = DEGRADED if worst == HEALTHY else worst
+            continue
+        answering += 1
+        backends = parse_show_stat(out.stdout)
+        per_host[host] = backends
+        for servers in backends.values():
+            up = sum(_server_up(s) for s in servers.values())
+            if up == 0:
+                worst = FAILED
+            elif up < len(servers) and worst == HEALTHY:
+                worst = DEGRADED
+    if answering == 0:
+        worst = FAILED
+    total = len(lb_hosts(inventory))
+    return ComponentStatus("lb", worst, f"haproxy answering on {answering}/{total} nodes", per_host)
+
+
+COLLECTORS: list[Collector] = [
+    Collector("nodes", _nodes_applies, _nodes_collect),
+    Collector("vip", _vip_applies, _vip_collect),
+    Collector("lb", _lb_applies, _lb_collect),
+]
+
+
+def collect(
+    inventory: Inventory,
+    collectors: Sequence[Collector] | None = None,
+    probe_factory: Callable[[Inventory], Probe] = Probe,
+) -> tuple[ClusterStatus, dict[str, str]]:
+    """Every component's status, and the hosts that could not be reached (with why)."""
+    collectors = COLLECTORS if collectors is None else collectors
+    probe = probe_factory(inventory)
+    try:
+        out = []
+        for col in collectors:
+            reason = col.applies(inventory)
+            if reason is not None:
+                out.append(ComponentStatus(col.name, SKIPPED, reason))
+                continue
+            try:
+                out.append(col.collect(inventory, probe))
+            except Exception as exc:  # one broken collector must not hide the others
+                out.append(ComponentStatus(col.name, FAILED, f"collector error: {exc}"))
+        return ClusterStatus(out), dict(probe.errors)
+    finally:
+        probe.close()

@@ -1,0 +1,185 @@
+"""Drill safety and the trial timeline, with fake faults, probes and status."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import pytest
+
+from hactl.drill import run as drill_run
+from hactl.drill.engine import Context, DrillRefused, Plan, Scenario, run_trial
+from hactl.drill.faults import FaultGuard
+from hactl.drill.probes import ProbeLoop
+from hactl.status import DEGRADED, HEALTHY, ClusterStatus, ComponentStatus
+
+
+@dataclass
+class FakeFault:
+    log: list[str]
+    name: str = "f"
+    fail_restore: int = 0
+    description: str = "fake fault"
+    active: bool = field(default=False)
+
+    def inject(self) -> None:
+        self.active = True
+        self.log.append(f"inject {self.name}")
+
+    def restore(self) -> None:
+        if self.fail_restore:
+            self.fail_restore -= 1
+            raise RuntimeError("flaky")
+        self.active = False
+        self.log.append(f"restore {self.name}")
+
+
+def test_guard_restores_newest_first_even_on_interrupt() -> None:
+    log: list[str] = []
+    with pytest.raises(KeyboardInterrupt), FaultGuard() as guard:
+        guard.inject(FakeFault(log, "a"))
+        guard.inject(FakeFault(log, "b"))
+        raise KeyboardInterrupt
+    assert log == ["inject a", "inject b", "restore b", "restore a"]
+
+
+def test_guard_retries_a_flaky_restore() -> None:
+    log: list[str] = []
+    with FaultGuard() as guard:
+        guard.inject(FakeFault(log, "a", fail_restore=1))
+    assert log == ["inject a", "restore a"]
+    assert guard.restore_errors == []
+
+
+def test_guard_undoes_a_fault_whose_injection_failed() -> None:
+    log: list[str] = []
+
+    class Half(FakeFault):
+        def inject(self) -> None:
+            self.log.append("half inject")
+            raise RuntimeError("ssh dropped")
+
+    with pytest.raises(RuntimeError), FaultGuard() as guard:
+        guard.inject(Half(log))
+    assert log == ["half inject", "restore f"]
+
+
+@pytest.mark.parametrize(
+    ("env", "confirmed"), [("lab", False), ("staging", False), ("production", True)]
+)
+def test_environments_that_may_drill(env: str, confirmed: bool) -> None:
+    drill_run.check_environment(env, confirmed)
+
+
+def test_production_is_refused_without_confirmation() -> None:
+    with pytest.raises(DrillRefused, match="production"):
+        drill_run.check_environment("production", False)
+    with pytest.raises(DrillRefused, match="not one of"):
+        drill_run.check_environment("prod", True)
+
+
+def test_unknown_scenario_is_refused() -> None:
+    with pytest.raises(DrillRefused, match="unknown scenario"):
+        drill_run.resolve(["vip-holder-dwon"])
+    assert "vip-holder-down" in drill_run.resolve(["all"])
+
+
+class FakeInventory:
+    hosts: ClassVar[list[str]] = ["n1", "n2", "n3"]
+
+    def hostvars(self, host: str) -> dict:
+        return {"hactl_cluster_name": "t", "hactl_environment": "lab"}
+
+
+def healthy() -> ClusterStatus:
+    return ClusterStatus([ComponentStatus("vip", HEALTHY, "ok")])
+
+
+def _scenario(plan_fn) -> Scenario:
+    return Scenario("fake", "vip", "fake", lambda ctx, opt: None, plan_fn)
+
+
+def test_a_drill_never_starts_on_an_unhealthy_cluster() -> None:
+    log: list[str] = []
+    ctx = Context(FakeInventory(), lambda: ClusterStatus([ComponentStatus("vip", DEGRADED, "x")]))
+    scenario = _scenario(lambda c: Plan(target="n1", faults=[FakeFault(log)]))
+    with pytest.raises(DrillRefused, match="not fully healthy"):
+        run_trial(ctx, scenario, 1, restore_timeout_s=1)
+    assert log == []
+
+
+def test_trial_measures_the_outage_and_undoes_the_fault() -> None:
+    log: list[str] = []
+    fault = FakeFault(log)
+    ctx = Context(FakeInventory(), healthy)
+
+    def plan(c: Context) -> Plan:
+        # The service fails while the fault is active, for 0.5 s at most.
+        def check() -> bool:
+            return not fault.active or time.time() - injected_at[0] > 0.5
+
+        injected_at = [float("inf")]
+
+        def mark() -> bool:
+            if injected_at[0] == float("inf"):
+                injected_at[0] = time.time()
+            return True
+
+        return Plan(
+            target="n1",
+            faults=[fault],
+            probes=[ProbeLoop(check=check, interval_s=0.05, max_s=30)],
+            interval_s=0.05,
+            injected=mark,
+            min_observe_s=1.0,
+            observe_s=5.0,
+        )
+
+    trial = run_trial(ctx, _scenario(plan), 1, restore_timeout_s=5)
+    assert log == ["inject f", "restore f"]
+    assert trial.passed
+    assert trial.fault_took_effect
+    assert trial.probes_failed > 0
+    assert 0.3 < trial.downtime_s < 2.0
+    assert trial.detected_at is not None and trial.recovered_at is not None
+    assert trial.redundancy_restored_s is not None
+
+
+def test_trial_fails_when_the_fault_never_takes_effect() -> None:
+    log: list[str] = []
+    ctx = Context(FakeInventory(), healthy)
+    scenario = _scenario(
+        lambda c: Plan(
+            target="n1",
+            faults=[FakeFault(log)],
+            probes=[ProbeLoop(check=lambda: True, interval_s=0.05, max_s=30)],
+            injected=lambda: False,
+            observe_s=1.0,
+            min_observe_s=0.1,
+        )
+    )
+    trial = run_trial(ctx, scenario, 1, restore_timeout_s=2)
+    assert not trial.passed
+    assert "did not visibly take effect" in " ".join(trial.notes)
+    assert log == ["inject f", "restore f"]
+
+
+def test_markdown_report_lists_scenarios_and_skips() -> None:
+    from hactl.drill.engine import DrillReport, summarize_scenario
+
+    ctx = Context(FakeInventory(), healthy)
+    scenario = Scenario(
+        "fake", "vip", "x", lambda c, o: None, lambda c: None, redundancy=lambda c: (1, 3)
+    )
+    trial = run_trial.__globals__["Trial"](
+        "fake", 1, "n1", "f", 0.0, 0.1, 0.4, 0.3, 10, 3, None, None, None, 5.0, True, True
+    )
+    result = summarize_scenario(ctx, scenario, [trial], mttf_s=3600.0)
+    text = drill_run.markdown(
+        DrillReport("t", "lab", 3600.0, [result], {"etcd-leader-down": "no etcd"})
+    )
+    assert "| fake | 1 | yes | 0.30 |" in text
+    assert "1-of-3" in text
+    assert "etcd-leader-down | skipped: no etcd" in text
+    assert result.availability == pytest.approx(3600 / 3600.3)

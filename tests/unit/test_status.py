@@ -1,0 +1,153 @@
+"""Status collectors over a fake probe, and the parsers they use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hactl import api, inventory, status
+from hactl.errors import HostsUnreachable
+from hactl.ssh import Output
+
+SHOW_STAT = """# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,status,weight
+api,FRONTEND,,,0,0,2000,0,0,0,OPEN,
+apiservers,cp-1,0,0,0,0,,0,0,0,UP,1
+apiservers,cp-2,0,0,0,0,,0,0,0,DOWN,1
+apiservers,cp-3,0,0,0,0,,0,0,0,UP 1/3,1
+apiservers,BACKEND,0,0,0,0,200,0,0,0,UP,2
+stats,local,0,0,0,0,,0,0,0,no check,1
+"""
+ADDR = {
+    "cp-1": "2: eth0    inet 10.0.0.11/24 brd 10.0.0.255 scope global eth0\n",
+    "cp-2": (
+        "2: eth0    inet 10.0.0.12/24 brd 10.0.0.255 scope global eth0\n"
+        "2: eth0    inet 10.0.0.10/32 scope global eth0\n"
+    ),
+}
+
+
+def test_parse_show_stat() -> None:
+    assert status.parse_show_stat(SHOW_STAT) == {
+        "apiservers": {"cp-1": "UP", "cp-2": "DOWN", "cp-3": "UP 1/3"},
+        "stats": {"local": "no check"},
+    }
+
+
+def test_vip_holders() -> None:
+    assert status.vip_holders("10.0.0.10", ADDR) == ["cp-2"]
+    assert status.vip_holders("10.0.0.1", ADDR) == []
+    both = {**ADDR, "cp-1": ADDR["cp-2"]}
+    assert status.vip_holders("10.0.0.10", both) == ["cp-1", "cp-2"]
+
+
+class FakeProbe:
+    """Answers commands from a table: {(host, command prefix): Output}; None is unreachable."""
+
+    def __init__(self, inv: Any, answers: dict[str, dict[str, Output]], down=()) -> None:
+        self.inventory = inv
+        self.answers = answers
+        self.errors = {h: "connection refused" for h in down}
+
+    def reachable(self, host: str) -> bool:
+        return host not in self.errors
+
+    def run(self, host: str, command: str, sudo: bool = False) -> Output | None:
+        if host in self.errors:
+            return None
+        for prefix, out in self.answers.get(host, {}).items():
+            if command.startswith(prefix):
+                return out
+        return Output(1, "", "not found")
+
+    def close(self) -> None:
+        pass
+
+
+FACT = Output(0, json.dumps({"in_container": True}), "")
+ACTIVE = Output(0, "active\n", "")
+
+
+def _inv(repo: Path) -> Any:
+    return inventory.load(repo / "inventories/sample/hosts.yml")
+
+
+def _node_answers(hosts: list[str]) -> dict[str, dict[str, Output]]:
+    return {h: {"cat /etc/ansible": FACT, "systemctl is-active": ACTIVE} for h in hosts}
+
+
+def test_nodes_healthy_degraded_failed(repo: Path) -> None:
+    inv = _inv(repo)
+    col = [c for c in status.COLLECTORS if c.name == "nodes"]
+    answers = _node_answers(inv.hosts)
+    healthy, _ = status.collect(inv, col, lambda i: FakeProbe(i, answers))
+    assert healthy.state == "healthy"
+    degraded, errors = status.collect(inv, col, lambda i: FakeProbe(i, answers, down=["cp-2"]))
+    assert degraded.state == "degraded"
+    assert errors == {"cp-2": "connection refused"}
+    assert degraded.component("nodes").details["cp-2"]["reachable"] is False
+    failed, _ = status.collect(inv, col, lambda i: FakeProbe(i, answers, down=inv.hosts))
+    assert failed.state == "failed"
+
+
+@pytest.mark.parametrize(
+    ("holders", "state"), [(["cp-2"], "healthy"), ([], "failed"), (["cp-1", "cp-2"], "failed")]
+)
+def test_vip_collector(repo: Path, holders: list[str], state: str) -> None:
+    inv = _inv(repo)
+    vip = inv.model.cluster_var("hactl_api_vip")
+    answers = {
+        h: {"ip -o addr": Output(0, f"2: eth0 inet {vip}/32 scope global eth0\n", "")}
+        for h in holders
+    }
+    result = status._vip_collect(inv, FakeProbe(inv, answers))
+    assert result.state == state
+    assert result.details["holders"] == sorted(holders)
+
+
+def test_lb_collector(repo: Path) -> None:
+    inv = _inv(repo)
+    up_only = SHOW_STAT.replace("DOWN", "UP")
+    answers = {h: {"python3 -c": Output(0, up_only, "")} for h in inv.group("control_plane")}
+    assert status._lb_collect(inv, FakeProbe(inv, answers)).state == "healthy"
+    answers["cp-1"] = {"python3 -c": Output(0, SHOW_STAT, "")}
+    assert status._lb_collect(inv, FakeProbe(inv, answers)).state == "degraded"
+    none_up = SHOW_STAT.replace("UP 1/3", "DOWN").replace(",UP,1", ",DOWN,1")
+    answers["cp-1"] = {"python3 -c": Output(0, none_up, "")}
+    assert status._lb_collect(inv, FakeProbe(inv, answers)).state == "failed"
+
+
+def test_absent_components_are_skipped_with_a_reason(repo: Path, tmp_path: Path) -> None:
+    path = tmp_path / "hosts.yml"
+    path.write_text("all:\n  children:\n    control_plane:\n      hosts:\n        a:\n        b:\n"
+                    "        c:\n")  # fmt: skip
+    inv = inventory.load(path)
+    answers = _node_answers(inv.hosts)
+    result, _ = status.collect(inv, probe_factory=lambda i: FakeProbe(i, answers))
+    assert result.component("vip").state == "skipped"
+    assert "hactl_api_vip is not set" in result.component("vip").summary
+    assert result.component("lb").state == "skipped"
+    assert result.state == "healthy"
+
+
+def test_a_broken_collector_does_not_hide_the_others(repo: Path) -> None:
+    def boom(inv: Any, probe: Any) -> status.ComponentStatus:
+        raise RuntimeError("parse error")
+
+    cols = [status.Collector("x", lambda i: None, boom), *status.COLLECTORS[:1]]
+    inv = _inv(repo)
+    result, _ = status.collect(inv, cols, lambda i: FakeProbe(i, _node_answers(inv.hosts)))
+    assert result.component("x").state == "failed"
+    assert result.component("nodes").state == "healthy"
+
+
+def test_api_status_exit_codes(repo: Path) -> None:
+    inv_path = repo / "inventories/sample/hosts.yml"
+    inv = _inv(repo)
+    result = api.status(inv_path, lambda i: FakeProbe(i, _node_answers(inv.hosts), down=["w"]))
+    assert result.exit_code in (0, 6, 7)
+    with pytest.raises(HostsUnreachable) as info:
+        api.status(inv_path, lambda i: FakeProbe(i, {}, down=inv.hosts))
+    assert info.value.exit_code == 4
