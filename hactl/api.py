@@ -30,7 +30,7 @@ SITE = "playbooks/site.yml"
 DEFAULT_RUNNER: RunnerAdapter = ansible_runner_adapter
 # Said plainly by `lab up` while there is no Kubernetes role to run.
 KUBERNETES_SKIPPED = (
-    "Kubernetes skipped: roles/kubernetes is not in this checkout (kubeadm, kubelet and their "
+    "Kubernetes skipped: the lab sets hactl_kubernetes_enabled: false (kubeadm, kubelet and their "
     "images come from pkgs.k8s.io / registry.k8s.io, which this machine may not reach)"
 )
 
@@ -43,8 +43,7 @@ LAB_BLOCKING_CHECKS = ("reachable", "host_key", "auth", "sudo", "python3")
 def _lab_notes(health: StatusResult | None) -> list[str]:
     components = health.components if health is not None else []
     notes = [f"{c.name}: {c.summary}" for c in components if c.state == st.SKIPPED]
-    if not (REPO / "roles/kubernetes/tasks").is_dir():
-        notes.append(KUBERNETES_SKIPPED)
+    notes.append(KUBERNETES_SKIPPED)
     return notes
 
 

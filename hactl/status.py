@@ -216,8 +216,18 @@ def _server_up(status: str) -> bool:
     return status.startswith("UP") or status == "no check"
 
 
+# The API frontend of roles/haproxy; its servers exist only once Kubernetes is deployed.
+API_BACKEND = "kube_apiserver"
+
+
+def _kubernetes_enabled(inventory: Inventory) -> bool:
+    value = inventory.model.cluster_var("hactl_kubernetes_enabled")
+    return value is None or str(value).lower() in ("true", "yes", "1")
+
+
 def _lb_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
     cmd = f"python3 -c {shlex.quote(_SHOW_STAT)} {HAPROXY_SOCKET}"
+    ignored = set() if _kubernetes_enabled(inventory) else {API_BACKEND}
     per_host: dict[str, Any] = {}
     answering = 0
     worst = HEALTHY
@@ -230,7 +240,9 @@ def _lb_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
         answering += 1
         backends = parse_show_stat(out.stdout)
         per_host[host] = backends
-        for servers in backends.values():
+        for name, servers in backends.items():
+            if name in ignored:  # hactl_kubernetes_enabled: false, so no API server answers
+                continue
             up = sum(_server_up(s) for s in servers.values())
             if up == 0:
                 worst = FAILED
@@ -239,7 +251,10 @@ def _lb_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
     if answering == 0:
         worst = FAILED
     total = len(lb_hosts(inventory))
-    return ComponentStatus("lb", worst, f"haproxy answering on {answering}/{total} nodes", per_host)
+    summary = f"haproxy answering on {answering}/{total} nodes"
+    if ignored:
+        summary += f" ({API_BACKEND} not checked: hactl_kubernetes_enabled is false)"
+    return ComponentStatus("lb", worst, summary, per_host)
 
 
 COLLECTORS: list[Collector] = [

@@ -245,6 +245,9 @@ def inventory_data(lab: Lab) -> dict[str, Any]:
                 "hactl_api_port": 8443,
                 "hactl_api_vrrp_router_id": 51,
                 "hactl_etcd_topology": "stacked",
+                # kubeadm, kubelet and Kubernetes images come from pkgs.k8s.io / registry.k8s.io,
+                # which a lab machine may not reach: the lab runs everything else.
+                "hactl_kubernetes_enabled": False,
             },
         }
     }

@@ -32,6 +32,7 @@ KNOWN_VARIABLES: dict[str, str] = {
     "hactl_node_address": "a node's address on the cluster network (else ansible_host)",
     "hactl_etcd_topology": "stacked (etcd on control-plane nodes) or external (etcd group)",
     "hactl_kubernetes_version": "Kubernetes version, MAJOR.MINOR[.PATCH]",
+    "hactl_kubernetes_enabled": "false skips the container runtime, packages and kubeadm plays",
     "hactl_storage_volumes": "GlusterFS volumes: [{name, replica, arbiter}]",
     "hactl_gpu_model": "GPU model expected on gpu_workers (e.g. H100)",
     "hactl_gpu_driver_branch": "NVIDIA driver branch to install (e.g. 550)",

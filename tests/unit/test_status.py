@@ -151,3 +151,28 @@ def test_api_status_exit_codes(repo: Path) -> None:
     with pytest.raises(HostsUnreachable) as info:
         api.status(inv_path, lambda i: FakeProbe(i, {}, down=inv.hosts))
     assert info.value.exit_code == 4
+
+
+def test_lb_collector_ignores_api_servers_when_kubernetes_is_off(
+    repo: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "hosts.yml"
+    path.write_text(
+        "all:\n  children:\n    control_plane:\n      hosts:\n"
+        "        cp-1: {ansible_host: 10.0.0.11}\n        cp-2: {ansible_host: 10.0.0.12}\n"
+        "        cp-3: {ansible_host: 10.0.0.13}\n"
+        "  vars:\n    hactl_api_vip: 10.0.0.10\n    hactl_network_cidr: 10.0.0.0/24\n"
+        "    hactl_kubernetes_enabled: false\n"
+    )
+    inv = inventory.load(path)
+    down = SHOW_STAT.replace("apiservers", status.API_BACKEND).replace(",UP,1", ",DOWN,1")
+    down = down.replace("UP 1/3", "DOWN")
+    answers = {h: {"python3 -c": Output(0, down, "")} for h in inv.group("control_plane")}
+    result = status._lb_collect(inv, FakeProbe(inv, answers))
+    assert result.state == "healthy"
+    assert "hactl_kubernetes_enabled is false" in result.summary
+    # With Kubernetes on, the same all-down API backend is a failure.
+    path.write_text(path.read_text().replace("hactl_kubernetes_enabled: false", "hactl_x: 1"))
+    path.write_text(path.read_text().replace("    hactl_x: 1\n", ""))
+    inv = inventory.load(path)
+    assert status._lb_collect(inv, FakeProbe(inv, answers)).state == "failed"
