@@ -661,6 +661,8 @@ def plan_remediation(
     none, observe, uncordon, reset_gpu, reboot, inspect, refuse, hold.
     """
     history = dict(history or {})
+    # A refusal records nothing: the node is not in remediation, so it must not block others.
+    untouched = dict(history)
     status, fault, action = health["status"], health.get("fault", ""), health.get("action", "none")
 
     def result(step: str, reason: str, **extra) -> dict:
@@ -705,6 +707,7 @@ def plan_remediation(
             "refuse",
             f"taking {node_gpus} GPUs out would leave {remaining},"
             f" below the configured capacity of {min_gpus}",
+            history=untouched,
         )
     if action == "reset_gpu" and allow_reset and history["resets"] < max_resets:
         history = dict(history, resets=history["resets"] + 1)
@@ -723,5 +726,5 @@ def plan_remediation(
     return result(
         "refuse",
         f"{fault} needs a {action.replace('_', ' ')}, which is not allowed here",
-        cordon=True,
+        history=untouched,
     )

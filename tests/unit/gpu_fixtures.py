@@ -222,3 +222,28 @@ KERNEL_LOG_XID154 = (
 2026-12-03T14:00:00+0000 gpu-1 kernel: NVRM: Xid (PCI:0000:ab:00): 154, GPU recovery action changed from 0x0 (None) to 0x2 (Node Reboot Required)
 """
 )
+
+
+def fake_smi(directory: Path, xml: str, nvlink: str = "") -> str:
+    """An executable nvidia-smi that answers -q -x and nvlink -s from fixture text."""
+    (directory / "smi.xml").write_text(xml)
+    (directory / "nvlink.txt").write_text(nvlink)
+    script = directory / "nvidia-smi"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = nvlink ]; then cat {directory}/nvlink.txt; exit 0; fi\n'
+        f'if [ "$1 $2" = "-q -x" ]; then cat {directory}/smi.xml; exit 0; fi\n'
+        "exit 2\n"
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+MIXED_BUSES = ["17", "31", "4b", "65"]
+
+
+def mixed_smi_xml(**per_gpu: dict) -> str:
+    """nvidia-smi -q -x for the mixed PCIe tree (4 GPUs); per_gpu maps 'gpu1' to overrides."""
+    return smi_xml(
+        [smi_gpu_xml(i, bus, **per_gpu.get(f"gpu{i}", {})) for i, bus in enumerate(MIXED_BUSES)]
+    )
