@@ -728,3 +728,84 @@ def plan_remediation(
         f"{fault} needs a {action.replace('_', ' ')}, which is not allowed here",
         history=untouched,
     )
+
+
+# --- standalone probe (hactl status) ------------------------------------------------------------
+
+
+def probe_node(
+    expected_count: int | None = None,
+    sysfs_root: str = "/sys",
+    proc_root: str = "/proc",
+    nvidia_smi: str = "nvidia-smi",
+    fabric_manager_unit: str = "nvidia-fabricmanager",
+) -> dict:
+    """gpu_health's verdict without Ansible, for `hactl status` over plain SSH:
+    ``python3 -c "$(cat _gpu.py)" --expected-count 8`` prints it as JSON."""
+    import shutil
+    import subprocess
+
+    env = dict(os.environ, LC_ALL="C", LANG="C")
+
+    def run(argv: list) -> tuple:
+        try:
+            proc = subprocess.run(
+                argv, capture_output=True, text=True, env=env, timeout=60, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return 127, ""
+        return proc.returncode, proc.stdout
+
+    try:
+        with open(
+            os.path.join(proc_root, "driver", "nvidia", "version"), encoding="ascii"
+        ) as handle:
+            version_text = handle.read()
+    except OSError:
+        version_text = ""
+    facts = summarise(classify_pci(read_pci_devices(sysfs_root)), version_text)
+    smi, nvlink, events, fm_state = None, None, [], ""
+    smi_bin = shutil.which(nvidia_smi)
+    if facts["count"] and facts["driver_loaded"] and smi_bin:
+        rc, out = run([smi_bin, "-q", "-x"])
+        smi = parse_smi_xml(out) if rc == 0 and out.strip() else None
+        rc, out = run([smi_bin, "nvlink", "-s"])
+        nvlink = parse_nvlink_status(out) if rc == 0 else None
+    if facts["count"]:
+        rc, out = run(["journalctl", "-k", "-b", "--no-pager", "-q", "-o", "short-iso"])
+        if rc != 0:
+            rc, out = run(["dmesg"])
+        events = parse_kernel_log(out if rc == 0 else "")
+    if facts["fabric_manager_needed"]:
+        rc, out = run(
+            ["systemctl", "show", "--property=LoadState,ActiveState", fabric_manager_unit]
+        )
+        props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        fm_state = (
+            props.get("ActiveState", "")
+            if props.get("LoadState") not in (None, "not-found")
+            else ""
+        )
+    verdict = evaluate_health(facts, smi, events, nvlink, expected_count, fm_state)
+    verdict.update(
+        {
+            "gpu_count": facts["count"],
+            "expected_count": facts["count"] if expected_count is None else expected_count,
+            "models": facts["models"],
+            "driver_version": facts["driver_version"],
+            "fabric_manager_state": fm_state,
+        }
+    )
+    return verdict
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+    import sys
+
+    _parser = argparse.ArgumentParser(description="Print this node's GPU health as JSON.")
+    _parser.add_argument("--expected-count", type=int)
+    _args = _parser.parse_args()
+    print(json.dumps(probe_node(_args.expected_count), sort_keys=True))
+    sys.exit(0)

@@ -212,3 +212,32 @@ def test_remediation_plan_check_mode_writes_nothing(tmp_path: Path, capsys) -> N
     out = _run(gpu_remediation_plan, args, capsys)
     assert (out["step"], out["changed"]) == ("reboot", True)
     assert not state.exists()
+
+
+def test_standalone_probe_on_this_host() -> None:
+    """The path hactl status takes over SSH: the source passed to python3 -c, JSON out."""
+    import subprocess
+
+    source = (REPO / "plugins/module_utils/_gpu.py").read_text()
+    proc = subprocess.run(
+        [sys.executable, "-c", source, "--expected-count", "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(proc.stdout)
+    assert set(report) >= {"status", "action", "reasons", "messages", "gpu_count", "expected_count"}
+    if report["gpu_count"] == 0:
+        assert report["status"] == "healthy"
+
+
+def test_standalone_probe_on_fixtures(tmp_path: Path) -> None:
+    sysfs = fx.sysfs_mixed_pcie(tmp_path / "sys")
+    proc = fx.proc_driver(tmp_path / "proc")
+    smi = fx.fake_smi(tmp_path, fx.mixed_smi_xml(gpu1={"dram_unc": 4}))
+    report = _gpu.probe_node(4, sysfs_root=str(sysfs), proc_root=str(proc), nvidia_smi=smi)
+    assert (report["status"], report["fault"], report["gpu_count"]) == (
+        "failed",
+        "ecc_uncorrectable",
+        4,
+    )
