@@ -257,10 +257,79 @@ def _lb_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
     return ComponentStatus("lb", worst, summary, per_host)
 
 
+# --- etcd --------------------------------------------------------------------------------------
+
+ETCDCTL_ENV = "/etc/etcd/etcdctl.env"  # written by roles/etcd on every member
+
+
+def etcd_members(inventory: Inventory) -> list[str]:
+    return inventory.group("etcd")
+
+
+def _etcd_applies(inventory: Inventory) -> str | None:
+    if not etcd_members(inventory):
+        return "no etcd group in the inventory"
+    return _role_missing("etcd")
+
+
+def _etcdctl(args: str) -> str:
+    script = f"set -a; . {ETCDCTL_ENV}; set +a; etcdctl --command-timeout=3s {args}"
+    return f"bash -c {shlex.quote(script)}"
+
+
+def etcd_summary(statuses: list[dict[str, Any]], health: list[dict[str, Any]]) -> dict[str, Any]:
+    """Members, leader and per-endpoint health from `etcdctl endpoint status/health -w json`."""
+    healthy = {h.get("endpoint"): bool(h.get("health")) for h in health}
+    leader_id = next((s["Status"]["leader"] for s in statuses if s.get("Status")), None)
+    members = {}
+    leader = None
+    for st_ in statuses:
+        endpoint = st_.get("Endpoint")
+        member_id = st_.get("Status", {}).get("header", {}).get("member_id")
+        members[endpoint] = {
+            "healthy": healthy.get(endpoint, False),
+            "leader": member_id == leader_id,
+            "db_size": st_.get("Status", {}).get("dbSize"),
+            "raft_term": st_.get("Status", {}).get("raft_term"),
+        }
+        if member_id == leader_id:
+            leader = endpoint
+    for endpoint, ok in healthy.items():
+        members.setdefault(endpoint, {"healthy": ok, "leader": False})
+    return {"leader": leader, "members": members}
+
+
+def _etcd_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    members = etcd_members(inventory)
+    via = next((m for m in members if probe.reachable(m)), None)
+    if via is None:
+        return ComponentStatus("etcd", FAILED, "no etcd member answers over SSH", {})
+    # `endpoint health` exits non-zero when any member is unhealthy; its JSON still says which.
+    health_out = probe.run(via, _etcdctl("endpoint health --cluster -w json"), sudo=True)
+    status_out = probe.run(via, _etcdctl("endpoint status --cluster -w json"), sudo=True)
+    try:
+        health = json.loads(health_out.stdout) if health_out and health_out.stdout else []
+        statuses = json.loads(status_out.stdout) if status_out and status_out.stdout else []
+    except ValueError as exc:
+        return ComponentStatus("etcd", FAILED, f"etcdctl answered no JSON: {exc}", {})
+    details = etcd_summary(statuses, health)
+    total = len(members)
+    good = sum(1 for m in details["members"].values() if m["healthy"])
+    if details["leader"] is None or good <= total // 2:
+        state = FAILED
+    else:
+        state = HEALTHY if good == total else DEGRADED
+    leader = details["leader"] or "no leader"
+    return ComponentStatus(
+        "etcd", state, f"{good}/{total} members healthy, leader {leader}", details
+    )
+
+
 COLLECTORS: list[Collector] = [
     Collector("nodes", _nodes_applies, _nodes_collect),
     Collector("vip", _vip_applies, _vip_collect),
     Collector("lb", _lb_applies, _lb_collect),
+    Collector("etcd", _etcd_applies, _etcd_collect),
 ]
 
 

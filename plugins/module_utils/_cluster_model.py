@@ -36,6 +36,10 @@ KNOWN_VARIABLES: dict[str, str] = {
     "hactl_storage_volumes": "GlusterFS volumes: [{name, replica, arbiter}]",
     "hactl_gpu_model": "GPU model expected on gpu_workers (e.g. H100)",
     "hactl_gpu_driver_branch": "NVIDIA driver branch to install (e.g. 550)",
+    "hactl_gpu_group": "inventory group of the GPU nodes (default gpu_workers)",
+    "hactl_gpu_expected_count": "GPUs a GPU node must show (per node)",
+    "hactl_gpu_probe": "tests only: point gpu_health at fixture files instead of the host",
+    "hactl_k8s_node_name": "a node's Kubernetes node name when not its inventory name",
     "hactl_preflight_ports": "extra TCP ports preflight requires free on every node",
     "hactl_environment": "lab, staging or production (default); drills refuse production",
     "hactl_lab_network": "the Docker network of a hactl lab (set by hactl lab up)",
@@ -212,7 +216,14 @@ def rule_unknown_variables(model: Model) -> list[Problem]:
 
 def rule_consistent_cluster_vars(model: Model) -> list[Problem]:
     """Cluster-wide variables must hold one value across all hosts."""
-    per_host = ("hactl_node_address", "hactl_gpu_model", "hactl_gpu_driver_branch")
+    per_host = (
+        "hactl_node_address",
+        "hactl_gpu_model",
+        "hactl_gpu_driver_branch",
+        "hactl_gpu_expected_count",
+        "hactl_gpu_probe",
+        "hactl_k8s_node_name",
+    )
     out = []
     first = model.first_host()
     if first is None:

@@ -44,7 +44,7 @@ def test_vip_holders() -> None:
 
 
 class FakeProbe:
-    """Answers commands from a table: {(host, command prefix): Output}; None is unreachable."""
+    """Answers commands from a table: {host: {text in the command: Output}}; down: unreachable."""
 
     def __init__(self, inv: Any, answers: dict[str, dict[str, Output]], down=()) -> None:
         self.inventory = inv
@@ -58,7 +58,7 @@ class FakeProbe:
         if host in self.errors:
             return None
         for prefix, out in self.answers.get(host, {}).items():
-            if command.startswith(prefix):
+            if prefix in command:
                 return out
         return Output(1, "", "not found")
 
@@ -176,3 +176,53 @@ def test_lb_collector_ignores_api_servers_when_kubernetes_is_off(
     path.write_text(path.read_text().replace("    hactl_x: 1\n", ""))
     inv = inventory.load(path)
     assert status._lb_collect(inv, FakeProbe(inv, answers)).state == "failed"
+
+
+ETCD_STATUS = [
+    {"Endpoint": "https://10.0.0.11:2379",
+     "Status": {"header": {"member_id": 1}, "leader": 2, "dbSize": 20480, "raft_term": 3}},
+    {"Endpoint": "https://10.0.0.12:2379",
+     "Status": {"header": {"member_id": 2}, "leader": 2, "dbSize": 20480, "raft_term": 3}},
+]  # fmt: skip
+ETCD_HEALTH = [
+    {"endpoint": "https://10.0.0.11:2379", "health": True},
+    {"endpoint": "https://10.0.0.12:2379", "health": True},
+    {"endpoint": "https://10.0.0.13:2379", "health": False, "error": "context deadline exceeded"},
+]
+
+
+def test_etcd_summary_names_leader_and_unhealthy_member() -> None:
+    summary = status.etcd_summary(ETCD_STATUS, ETCD_HEALTH)
+    assert summary["leader"] == "https://10.0.0.12:2379"
+    assert summary["members"]["https://10.0.0.13:2379"] == {"healthy": False, "leader": False}
+    assert summary["members"]["https://10.0.0.11:2379"]["healthy"] is True
+
+
+@pytest.mark.parametrize(
+    ("health", "statuses", "state"),
+    [
+        ([True, True, True], ETCD_STATUS, "healthy"),
+        ([True, True, False], ETCD_STATUS, "degraded"),
+        ([True, False, False], ETCD_STATUS, "failed"),
+        ([True, True, True], [], "failed"),  # no leader known
+    ],
+)
+def test_etcd_collector(tmp_path: Path, health: list[bool], statuses: list, state: str) -> None:
+    path = tmp_path / "hosts.yml"
+    path.write_text(
+        "all:\n  children:\n    etcd:\n      hosts:\n        e1: {ansible_host: 10.0.0.11}\n"
+        "        e2: {ansible_host: 10.0.0.12}\n        e3: {ansible_host: 10.0.0.13}\n"
+    )
+    inv = inventory.load(path)
+    health_doc = [
+        {"endpoint": f"https://10.0.0.1{i + 1}:2379", "health": ok} for i, ok in enumerate(health)
+    ]
+    answers = {
+        h: {
+            "endpoint health": Output(1, json.dumps(health_doc), ""),
+            "endpoint status": Output(0, json.dumps(statuses), ""),
+        }
+        for h in inv.hosts
+    }
+    result = status._etcd_collect(inv, FakeProbe(inv, answers))
+    assert result.state == state
