@@ -325,11 +325,88 @@ def _etcd_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
     )
 
 
+# --- monitoring --------------------------------------------------------------------------------
+
+_PROM_QUERY = (
+    "import json,sys,urllib.request as u\n"
+    "def get(url):\n"
+    " try:\n  return json.load(u.urlopen(url, timeout=5))\n"
+    " except Exception as e:\n  return {'error': str(e)}\n"
+    "p, a = sys.argv[1], sys.argv[2]\n"
+    "print(json.dumps({'targets': get(f'http://127.0.0.1:{p}/api/v1/targets?state=active'),"
+    " 'alerts': get(f'http://127.0.0.1:{p}/api/v1/alerts'),"
+    " 'alertmanager': get(f'http://127.0.0.1:{a}/api/v2/status')}))"
+)
+
+
+def monitoring_servers(inventory: Inventory) -> list[str]:
+    return inventory.group("monitoring")
+
+
+def _monitoring_applies(inventory: Inventory) -> str | None:
+    if not monitoring_servers(inventory):
+        return "no monitoring group in the inventory"
+    return _role_missing("monitoring")
+
+
+def monitoring_server_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """One Prometheus server's targets, firing alerts and Alertmanager peers, from its APIs."""
+    targets = doc.get("targets", {}).get("data", {}).get("activeTargets")
+    alerts = doc.get("alerts", {}).get("data", {}).get("alerts")
+    peers = doc.get("alertmanager", {}).get("cluster", {}).get("peers")
+    if targets is None:
+        return {"ready": False, "error": doc.get("targets", {}).get("error", "no answer")}
+    down = sorted(
+        f"{t['labels'].get('job')}/{t['labels'].get('instance')}"
+        for t in targets
+        if t.get("health") != "up"
+    )
+    firing = sorted(
+        a["labels"].get("alertname", "?") for a in alerts or [] if a.get("state") == "firing"
+    )
+    return {
+        "ready": True,
+        "targets": len(targets),
+        "targets_down": down,
+        "firing": firing,
+        "alertmanager_peers": None if peers is None else len(peers),
+    }
+
+
+def _monitoring_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    servers = monitoring_servers(inventory)
+    first = inventory.hostvars(servers[0])
+    prom = first.get("monitoring_prometheus_port", 9090)
+    am = first.get("monitoring_alertmanager_port", 9093)
+    cmd = f"python3 -c {shlex.quote(_PROM_QUERY)} {prom} {am}"
+    views: dict[str, Any] = {}
+    for host in servers:
+        out = probe.run(host, cmd)
+        try:
+            views[host] = monitoring_server_view(json.loads(out.stdout) if out else {})
+        except ValueError:
+            views[host] = {"ready": False, "error": "no JSON from the Prometheus query"}
+    ready = [h for h, v in views.items() if v["ready"]]
+    if not ready:
+        return ComponentStatus("monitoring", FAILED, "no Prometheus answers", views)
+    problems = [
+        h
+        for h in ready
+        if views[h]["targets_down"] or views[h]["alertmanager_peers"] != len(servers)
+    ]
+    state = HEALTHY if len(ready) == len(servers) and not problems else DEGRADED
+    firing = sorted({a for h in ready for a in views[h]["firing"]})
+    summary = f"Prometheus answering on {len(ready)}/{len(servers)} servers"
+    summary += f", firing: {', '.join(firing)}" if firing else ", no alert firing"
+    return ComponentStatus("monitoring", state, summary, views)
+
+
 COLLECTORS: list[Collector] = [
     Collector("nodes", _nodes_applies, _nodes_collect),
     Collector("vip", _vip_applies, _vip_collect),
     Collector("lb", _lb_applies, _lb_collect),
     Collector("etcd", _etcd_applies, _etcd_collect),
+    Collector("monitoring", _monitoring_applies, _monitoring_collect),
 ]
 
 

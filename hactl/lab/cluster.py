@@ -210,6 +210,9 @@ def write_known_hosts(lab: Lab, keys: dict[str, list[str]]) -> None:
     lab.known_hosts.chmod(0o600)
 
 
+LAB_PROMETHEUS_VIP_PORT = 9091
+
+
 def inventory_data(lab: Lab) -> dict[str, Any]:
     """The lab's inventory: every node is control plane (and lb); node 1 is the NTP source."""
     first = lab.nodes[0]
@@ -228,9 +231,14 @@ def inventory_data(lab: Lab) -> dict[str, Any]:
             hv.update(node_prep_chrony_pools=[], node_prep_chrony_servers=[first.address])
         hosts[node.name] = hv
     ssh_args = f"-o UserKnownHostsFile={lab.known_hosts} -o StrictHostKeyChecking=yes"
+    monitoring = {node.name: None for node in lab.nodes[:2]}
     return {
         "all": {
-            "children": {"control_plane": {"hosts": hosts}},
+            "children": {
+                "control_plane": {"hosts": hosts},
+                # Prometheus + Alertmanager: an HA pair on the first two nodes.
+                "monitoring": {"hosts": monitoring},
+            },
             "vars": {
                 "ansible_user": LAB_USER,
                 "ansible_ssh_private_key_file": str(lab.key_file),
@@ -248,6 +256,27 @@ def inventory_data(lab: Lab) -> dict[str, Any]:
                 # kubeadm, kubelet and Kubernetes images come from pkgs.k8s.io / registry.k8s.io,
                 # which a lab machine may not reach: the lab runs everything else.
                 "hactl_kubernetes_enabled": False,
+                # Without API servers, the lab's VIP also fronts the Prometheus pair: a real HA
+                # endpoint with real backends, for status and the lb-backend-down drill.
+                "haproxy_extra_frontends": [
+                    {
+                        "name": "prometheus",
+                        "port": LAB_PROMETHEUS_VIP_PORT,
+                        "backend_group": "monitoring",
+                        "backend_port": 9090,
+                        "check": "http",
+                        "check_path": "/-/ready",
+                    }
+                ],
+                "hactl_drill_lb_backend": {
+                    "port": LAB_PROMETHEUS_VIP_PORT,
+                    "unit": "prometheus",
+                    "backend_group": "monitoring",
+                    "path": "/-/ready",
+                },
+                "monitoring_vips": [{"name": "api", "address": lab.vip}],
+                "monitoring_vip_group": "control_plane",
+                "monitoring_haproxy_group": "control_plane",
             },
         }
     }

@@ -1,5 +1,6 @@
 """The lab end to end (marker: slow): `hactl lab up` on 3 nodes over real SSH, status healthy,
-a second provision with changed=0 read from runner stats, and `hactl lab down` leaving nothing.
+a second provision with changed=0 read from runner stats, every failover drill, and `hactl lab
+down` leaving nothing.
 
 Uses its own lab name, network and subnet (hactl-itest, 172.30.101.0/24) and its own state dir,
 so it never touches a developer's `hactl lab` or a molecule scenario.
@@ -47,6 +48,45 @@ def docker_names(kind: str) -> list[str]:
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
 
 
+def expected_scenarios() -> set[str]:
+    """Every drill scenario whose component the lab provisions from this checkout."""
+    expected = {"vip-holder-down", "haproxy-down", "lb-backend-down", "node-crash"}
+    expected.add("network-partition")
+    if (REPO / "roles/etcd/tasks").is_dir():
+        expected |= {"etcd-leader-down", "etcd-quorum-loss"}
+    if (REPO / "roles/glusterfs_server/tasks").is_dir():
+        expected.add("storage-node-down")
+    return expected
+
+
+def check_drills(env: dict[str, str], inventory: str) -> None:
+    """`hactl drill --scenario all` on the lab: every fault really injected, recovered from, no
+    acknowledged write lost, and the cluster fully redundant afterwards."""
+    rc, drill = hactl(env, "drill", "-i", inventory, "--scenario", "all")
+    report = json.dumps(drill, indent=1)
+    ran = {s["name"]: s for s in drill["scenarios"]}
+    assert set(ran) >= expected_scenarios(), (drill["skipped"], report[-4000:])
+    for scenario in drill["scenarios"]:
+        for trial in scenario["trials"]:
+            where = f"{scenario['name']} #{trial['trial']}: {trial['notes']}"
+            assert trial["fault_took_effect"], where
+            assert trial["redundancy_restored_s"] is not None, where
+            assert trial["writes_lost"] in (None, 0), where
+            if scenario["name"] != "etcd-quorum-loss":
+                assert trial["detected_at"] is None or trial["recovered_at"] is not None, where
+    if "etcd-quorum-loss" in ran:
+        quorum = ran["etcd-quorum-loss"]["trials"][0]
+        assert quorum["probes_failed"] > 0, "writes were not refused while quorum was lost"
+        assert quorum["writes_acked_during_fault"] == 0
+    for name in ("etcd-leader-down", "storage-node-down"):
+        if name in ran:
+            assert ran[name]["trials"][0]["writes_acked"] > 0, f"{name}: no write acknowledged"
+    assert rc == 0, report[-6000:]
+    assert drill["passed"]
+    rc, status = hactl(env, "status", "-i", inventory)
+    assert rc == 0 and status["state"] == "healthy", status
+
+
 @pytest.mark.slow
 def test_lab_up_status_idempotent_down(tmp_path: Path, tool_env: dict[str, str]) -> None:
     env = {**tool_env, "XDG_DATA_HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
@@ -71,6 +111,8 @@ def test_lab_up_status_idempotent_down(tmp_path: Path, tool_env: dict[str, str])
         assert rc == 0
         assert up2["created"] == []  # converges, never duplicates
         assert len(docker_names("container")) == 3
+
+        check_drills(env, inventory)
     finally:
         rc, _ = hactl(env, "lab", "down", "--name", NAME)
     assert rc == 0

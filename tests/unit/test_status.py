@@ -226,3 +226,39 @@ def test_etcd_collector(tmp_path: Path, health: list[bool], statuses: list, stat
     }
     result = status._etcd_collect(inv, FakeProbe(inv, answers))
     assert result.state == state
+
+
+def _prom_doc(down: bool = False, peers: int = 2, firing: bool = False) -> str:
+    targets = [
+        {"labels": {"job": "node", "instance": "m1"}, "health": "up"},
+        {"labels": {"job": "node", "instance": "m2"}, "health": "down" if down else "up"},
+    ]
+    alerts = [{"labels": {"alertname": "HactlNodeDown"}, "state": "firing"}] if firing else []
+    return json.dumps(
+        {
+            "targets": {"data": {"activeTargets": targets}},
+            "alerts": {"data": {"alerts": alerts}},
+            "alertmanager": {"cluster": {"peers": [{}] * peers}},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("m1", "m2", "state"),
+    [
+        (_prom_doc(), _prom_doc(), "healthy"),
+        (_prom_doc(down=True, firing=True), _prom_doc(), "degraded"),
+        (_prom_doc(peers=1), _prom_doc(), "degraded"),
+        (_prom_doc(), json.dumps({"targets": {"error": "connection refused"}}), "degraded"),
+        (json.dumps({"targets": {"error": "refused"}}), "", "failed"),
+    ],
+)
+def test_monitoring_collector(tmp_path: Path, m1: str, m2: str, state: str) -> None:
+    path = tmp_path / "hosts.yml"
+    path.write_text("all:\n  children:\n    monitoring:\n      hosts:\n        m1:\n        m2:\n")
+    inv = inventory.load(path)
+    answers = {"m1": {"python3 -c": Output(0, m1, "")}, "m2": {"python3 -c": Output(0, m2, "")}}
+    result = status._monitoring_collect(inv, FakeProbe(inv, answers))
+    assert result.state == state
+    if "firing" in m1:
+        assert "HactlNodeDown" in result.summary
