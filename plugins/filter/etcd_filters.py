@@ -157,4 +157,5 @@ class FilterModule:
             "hactl_etcd_member_problems": _adapt(
                 "hactl_etcd_member_problems", etcd_member_problems
             ),
+            "hactl_etcd_sha256": _adapt("hactl_etcd_sha256", etcd_sha256),
         }
