@@ -140,6 +140,14 @@ def etcd_member_problems(
     return problems
 
 
+def beyond(items: Sequence[Any], keep: int) -> list[Any]:
+    """The items after the first ``keep`` (the ones a retention count removes)."""
+    keep = int(keep)
+    if keep < 0:
+        raise ValueError(f"keep must be 0 or more, not {keep}")
+    return list(items)[keep:]
+
+
 def _adapt(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -158,4 +166,5 @@ class FilterModule:
                 "hactl_etcd_member_problems", etcd_member_problems
             ),
             "hactl_etcd_sha256": _adapt("hactl_etcd_sha256", etcd_sha256),
+            "hactl_etcd_beyond": _adapt("hactl_etcd_beyond", beyond),
         }

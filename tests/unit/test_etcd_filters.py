@@ -83,3 +83,12 @@ def test_filters_are_registered_and_name_themselves_in_errors() -> None:
     assert filters["hactl_etcd_sha256"]("sha256:" + "A" * 64, "x") == "a" * 64
     with pytest.raises(Exception, match="hactl_etcd_sha256"):
         filters["hactl_etcd_sha256"]("nope", "x.tar.gz")
+
+
+@pytest.mark.parametrize(
+    ("items", "keep", "expected"),
+    [([3, 2, 1], 2, [1]), ([3, 2, 1], 5, []), ([3, 2, 1], 0, [3, 2, 1]), ([], 1, [])],
+    ids=["some", "all-kept", "keep-none", "empty"],
+)
+def test_beyond(items, keep, expected) -> None:
+    assert etcd_filters.beyond(items, keep) == expected
