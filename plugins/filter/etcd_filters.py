@@ -79,7 +79,8 @@ def etcd_members(
     ``etcd_address`` (else the hactl node address rule). ``address`` is None when it cannot be
     known yet (no facts); callers that need it fail on that. ``sans`` are split into
     ``san_ips`` and ``san_dns``: the member's address and name plus localhost when
-    ``auto_sans``, and its ``etcd_cert_sans`` (per host, else ``extra_sans``).
+    ``etcd_cert_auto_sans`` (per host, else ``auto_sans``), and its ``etcd_cert_sans`` (per host,
+    else ``extra_sans``).
     """
     members = []
     for host in hosts:
@@ -87,7 +88,7 @@ def etcd_members(
         name = str(hv.get("etcd_member_name") or host)
         address = _address(hv, host)
         sans = [str(s) for s in (hv.get("etcd_cert_sans") or extra_sans or [])]
-        if auto_sans:
+        if hv.get("etcd_cert_auto_sans", auto_sans):
             sans = [*([address] if address else []), name, "localhost", "127.0.0.1", *sans]
         sans = list(dict.fromkeys(sans))
         url = _url_host(address) if address else None

@@ -21,6 +21,7 @@ HV = {
     "e5": {"ansible_host": "e5.example"},
     "dup": {"ansible_host": "10.0.0.9", "etcd_member_name": "e1"},
     "own": {"ansible_host": "10.0.0.7", "etcd_cert_sans": ["10.0.0.70"]},
+    "own2": {"ansible_host": "10.0.0.8", "etcd_cert_auto_sans": False, "etcd_cert_sans": ["x"]},
 }
 
 
@@ -58,8 +59,9 @@ def test_ipv6_addresses_are_bracketed_in_urls() -> None:
         (["e1", "e2", "e3", "e4"], {}, "4 etcd members"),
         (["e1", "e2", "dup"], {}, "duplicate etcd member name 'e1' on hosts e1, dup"),
         (["e1", "e2", "own"], {"auto_sans": False}, "miss its address"),
+        (["e1", "e2", "own2"], {}, "own2: its certificate SANs (x) miss its address 10.0.0.8"),
     ],
-    ids=["single", "two", "even", "duplicate-name", "missing-san"],
+    ids=["single", "two", "even", "duplicate-name", "missing-san", "missing-san-per-host"],
 )
 def test_problems(hosts, kwargs, fragment) -> None:
     members = etcd_filters.etcd_members(hosts, HV, **kwargs)
