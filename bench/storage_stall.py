@@ -5,7 +5,8 @@ replica-3 volume (client quorum auto, server quorum on); node 1 mounts it with F
 appends fsync'd, numbered records, logging the time of each acknowledgement. Then node 3 is
 either stopped (glusterd and its bricks killed: TCP resets at once) or paused (`docker pause`:
 the node hangs, its sockets stay open, so the client only gives up after network.ping-timeout).
-The stall is the longest gap between two acknowledgements around the fault. After the node is
+The stall is the longest gap between two acknowledgements from just before the fault until
+50 records after it. After the node is
 back and the heal is done, every acknowledged record must be on all three bricks ("lost" counts
 the ones that are not; it must be 0).
 
@@ -18,6 +19,7 @@ Cleans up its containers and network, also on failure or Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import subprocess
@@ -214,10 +216,12 @@ def trial(mode: str, ping_timeout: int, idx: int) -> Trial:
     finally:
         ex(NODES[0], f"touch {stop}", check=False)
         writer.wait(timeout=60)
-    times = [t for _, t in read_acks(acks)]
-    before = max(t for t in times if t <= fault_at)
-    after = [t for t in times if t > fault_at]
-    stall = after[0] - before
+    # The stall: the longest gap between acknowledgements from the last one before the fault
+    # up to the 50th after it (the fault takes effect a little after it is issued).
+    times = sorted(t for _, t in read_acks(acks))
+    first = max(i for i, t in enumerate(times) if t <= fault_at)
+    window = times[first : first + 52]
+    stall = max(b - a for a, b in itertools.pairwise(window))
     ex(NODES[0], f"gluster --mode=script volume heal {VOLUME}", check=False)
     bounded_wait("the heal to finish", healthy, 180, 2)
     acked = {n for n, _ in read_acks(acks)}
