@@ -124,7 +124,7 @@ def _etcd_redundancy(ctx: Context) -> tuple[int, int]:
 
 def _storage_layout(ctx: Context) -> dict[str, Any] | None:
     servers = ctx.inventory.group(str(ctx.var("glusterfs_server_group", "storage")))
-    volumes = ctx.var("glusterfs_server_volumes", []) or []
+    volumes = ctx.var("glusterfs_server_volumes") or ctx.var("hactl_storage_volumes") or []
     mounts = {}
     for host in ctx.inventory.hosts:
         for mount in ctx.inventory.hostvars(host).get("glusterfs_client_mounts", []) or []:

@@ -34,6 +34,8 @@ KNOWN_VARIABLES: dict[str, str] = {
     "hactl_kubernetes_version": "Kubernetes version, MAJOR.MINOR[.PATCH]",
     "hactl_kubernetes_enabled": "false skips the container runtime, packages and kubeadm plays",
     "hactl_storage_volumes": "GlusterFS volumes: [{name, replica, arbiter}]",
+    "hactl_storage_provider": "glusterfs (default), or none to skip replicated storage",
+    "hactl_storage_heal_strict": "storage-heal-check.yml also fails on pending heals",
     "hactl_gpu_model": "GPU model expected on gpu_workers (e.g. H100)",
     "hactl_gpu_driver_branch": "NVIDIA driver branch to install (e.g. 550)",
     "hactl_gpu_group": "inventory group of the GPU nodes (default gpu_workers)",
