@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -319,11 +320,27 @@ def lab_up(
             None, _lab_notes(None),
         )  # fmt: skip
     step("status")
-    health = status(path)
+    health = _settled_status(path)
     return LabUpResult(
         lab.name, path, {n.name: n.address for n in lab.nodes}, created, report, result, health,
         _lab_notes(health),
     )  # fmt: skip
+
+
+# Services that were just (re)started settle: Prometheus's first scrape, the Alertmanager gossip.
+LAB_SETTLE_S = 120.0
+
+
+def _settled_status(
+    path: Path, settle_s: float = LAB_SETTLE_S, poll_s: float = 5.0
+) -> StatusResult:
+    """The lab's status once it is healthy, or as it stands after ``settle_s`` seconds."""
+    deadline = time.monotonic() + settle_s
+    health = status(path)
+    while health.state != st.HEALTHY and time.monotonic() < deadline:
+        time.sleep(poll_s)
+        health = status(path)
+    return health
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,16 @@ import yaml
 from hactl.errors import InvalidConfig
 
 REPO = Path(__file__).resolve().parents[1]
-_MODEL_FILE = REPO / "plugins/module_utils/_cluster_model.py"
 
 
-def _load_model_module() -> Any:
-    name = "hactl._cluster_model"
+def load_module_util(stem: str) -> Any:
+    """A pure plugins/module_utils module (stdlib only), shared with the roles' modules."""
+    name = f"hactl.{stem}"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, _MODEL_FILE)
+    spec = importlib.util.spec_from_file_location(
+        name, REPO / "plugins/module_utils" / f"{stem}.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -33,7 +35,7 @@ def _load_model_module() -> Any:
     return module
 
 
-cluster_model = _load_model_module()
+cluster_model = load_module_util("_cluster_model")
 Problem = cluster_model.Problem
 Model = cluster_model.Model
 

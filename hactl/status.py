@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hactl.inventory import Inventory
+from hactl.inventory import Inventory, load_module_util
 from hactl.ssh import Output, Session, SshFailure, target
 
 REPO = Path(__file__).resolve().parents[1]
@@ -356,10 +356,10 @@ def monitoring_server_view(doc: dict[str, Any]) -> dict[str, Any]:
     peers = doc.get("alertmanager", {}).get("cluster", {}).get("peers")
     if targets is None:
         return {"ready": False, "error": doc.get("targets", {}).get("error", "no answer")}
-    down = sorted(
+    down = sorted(  # "unknown": not scraped yet, which is not a fault
         f"{t['labels'].get('job')}/{t['labels'].get('instance')}"
         for t in targets
-        if t.get("health") != "up"
+        if t.get("health") == "down"
     )
     firing = sorted(
         a["labels"].get("alertname", "?") for a in alerts or [] if a.get("state") == "firing"
@@ -401,11 +401,87 @@ def _monitoring_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
     return ComponentStatus("monitoring", state, summary, views)
 
 
+# --- storage (GlusterFS) -----------------------------------------------------------------------
+
+_gluster = load_module_util("_gluster")  # the parsers the gluster modules use, one copy
+
+
+def storage_servers(inventory: Inventory) -> list[str]:
+    return inventory.group("storage")
+
+
+def _storage_applies(inventory: Inventory) -> str | None:
+    if not storage_servers(inventory):
+        return "no storage group in the inventory"
+    provider = inventory.model.cluster_var("hactl_storage_provider")
+    if provider not in (None, "glusterfs"):
+        return f"hactl_storage_provider is {provider}"
+    return _role_missing("glusterfs_server")
+
+
+def volume_state(info: dict[str, Any], bricks_offline: list[str], heal: dict[str, Any]) -> str:
+    """healthy / degraded / failed for one volume (client quorum: most of each replica set)."""
+    replica = max(int(info.get("replica") or 1), 1)
+    if info.get("status") != "Started" or (heal.get("split_brain") or 0) > 0:
+        return FAILED
+    per_set: dict[int, int] = {}
+    names = [b["name"] for b in info.get("bricks", [])]
+    for index, name in enumerate(names):
+        if name in bricks_offline:
+            per_set[index // replica] = per_set.get(index // replica, 0) + 1
+    if any(down * 2 >= replica for down in per_set.values()) and replica > 1:
+        return FAILED
+    if bricks_offline or heal.get("entries") or heal.get("unreachable"):
+        return DEGRADED
+    return HEALTHY
+
+
+def _storage_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    via = next((h for h in storage_servers(inventory) if probe.reachable(h)), None)
+    if via is None:
+        return ComponentStatus("storage", FAILED, "no storage node answers over SSH", {})
+    gluster = "gluster --mode=script"
+    info_out = probe.run(via, f"{gluster} volume info --xml", sudo=True)
+    status_out = probe.run(via, f"{gluster} volume status all --xml", sudo=True)
+    try:
+        infos = _gluster.parse_volume_info(info_out.stdout if info_out else "")
+        statuses = _gluster.parse_volume_status(status_out.stdout if status_out else "")
+    except Exception as exc:  # GlusterError, or XML from a glusterd that is not answering
+        return ComponentStatus("storage", FAILED, f"gluster on {via}: {exc}", {})
+    if not infos:
+        return ComponentStatus("storage", FAILED, f"no GlusterFS volume on {via}", {})
+    volumes: dict[str, Any] = {}
+    for name, info in sorted(infos.items()):
+        offline = _gluster.bricks_offline(info, statuses.get(name))
+        heal_out = probe.run(via, f"{gluster} volume heal {name} info summary --xml", sudo=True)
+        try:
+            heal = _gluster.parse_heal_info(heal_out.stdout if heal_out else "")
+        except Exception as exc:
+            heal = {"error": str(exc)}
+        volumes[name] = {
+            "status": info.get("status"),
+            "bricks_online": len(info.get("bricks", [])) - len(offline),
+            "bricks_total": len(info.get("bricks", [])),
+            "offline_bricks": offline,
+            "heal_pending": heal.get("entries"),
+            "split_brain": heal.get("split_brain"),
+            "state": volume_state(info, offline, heal),
+        }
+    worst = max((v["state"] for v in volumes.values()), key=_RANK.__getitem__)
+    summary = ", ".join(
+        f"{n} {v['status']} {v['bricks_online']}/{v['bricks_total']} bricks, "
+        f"heal {v['heal_pending']}, split-brain {v['split_brain']}"
+        for n, v in volumes.items()
+    )
+    return ComponentStatus("storage", worst, summary, volumes)
+
+
 COLLECTORS: list[Collector] = [
     Collector("nodes", _nodes_applies, _nodes_collect),
     Collector("vip", _vip_applies, _vip_collect),
     Collector("lb", _lb_applies, _lb_collect),
     Collector("etcd", _etcd_applies, _etcd_collect),
+    Collector("storage", _storage_applies, _storage_collect),
     Collector("monitoring", _monitoring_applies, _monitoring_collect),
 ]
 

@@ -81,12 +81,15 @@ def describe(name: str = DEFAULT_NAME, nodes: int = 3, subnet: str = DEFAULT_SUB
     return Lab(name, prefix, str(net), state_root() / name, members)
 
 
+# What lab nodes need beyond the shared molecule platform: FUSE for the GlusterFS client mounts.
+LAB_DEVICES = ("/dev/fuse",)
+
+
 def platform_defaults(path: Path = PLATFORM_FILE) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text())
-    return {
-        **data["hactl_molecule_platform_defaults"],
-        "boot_timeout": data["hactl_molecule_boot_timeout"],
-    }
+    platform = dict(data["hactl_molecule_platform_defaults"])
+    platform["devices"] = [*(platform.get("devices") or []), *LAB_DEVICES]
+    return {**platform, "boot_timeout": data["hactl_molecule_boot_timeout"]}
 
 
 def docker_run_args(platform: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -231,14 +234,26 @@ def inventory_data(lab: Lab) -> dict[str, Any]:
             hv.update(node_prep_chrony_pools=[], node_prep_chrony_servers=[first.address])
         hosts[node.name] = hv
     ssh_args = f"-o UserKnownHostsFile={lab.known_hosts} -o StrictHostKeyChecking=yes"
-    monitoring = {node.name: None for node in lab.nodes[:2]}
+    # etcd (external topology: hactl's etcd role, not kubeadm's) on an odd number of nodes and
+    # GlusterFS (replica 3) on three, from 3 nodes up; Prometheus + Alertmanager as an HA pair.
+    n = len(lab.nodes)
+    etcd = [node.name for node in lab.nodes[: n if n % 2 else n - 1]] if n >= 3 else []
+    storage = [node.name for node in lab.nodes[:3]] if n >= 3 else []
+    children: dict[str, Any] = {"control_plane": {"hosts": hosts}}
+    if etcd:
+        children["etcd"] = {"hosts": dict.fromkeys(etcd)}
+        children["storage"] = {"hosts": dict.fromkeys(storage)}
+    children["monitoring"] = {"hosts": {node.name: None for node in lab.nodes[:2]}}
+    component_vars: dict[str, Any] = {"hactl_etcd_topology": "external" if etcd else "stacked"}
+    if storage:
+        component_vars.update(
+            hactl_storage_volumes=[{"name": "data", "replica": 3}],
+            glusterfs_client_mounts=[{"volume": "data", "path": "/mnt/data"}],
+            monitoring_etcd_tls_remote_src_dir="/etc/etcd/pki",
+        )
     return {
         "all": {
-            "children": {
-                "control_plane": {"hosts": hosts},
-                # Prometheus + Alertmanager: an HA pair on the first two nodes.
-                "monitoring": {"hosts": monitoring},
-            },
+            "children": children,
             "vars": {
                 "ansible_user": LAB_USER,
                 "ansible_ssh_private_key_file": str(lab.key_file),
@@ -252,7 +267,7 @@ def inventory_data(lab: Lab) -> dict[str, Any]:
                 "hactl_api_vip": lab.vip,
                 "hactl_api_port": 8443,
                 "hactl_api_vrrp_router_id": 51,
-                "hactl_etcd_topology": "stacked",
+                **component_vars,
                 # kubeadm, kubelet and Kubernetes images come from pkgs.k8s.io / registry.k8s.io,
                 # which a lab machine may not reach: the lab runs everything else.
                 "hactl_kubernetes_enabled": False,

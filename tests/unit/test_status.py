@@ -262,3 +262,62 @@ def test_monitoring_collector(tmp_path: Path, m1: str, m2: str, state: str) -> N
     assert result.state == state
     if "firing" in m1:
         assert "HactlNodeDown" in result.summary
+
+
+def _storage_inventory(tmp_path: Path) -> Any:
+    path = tmp_path / "hosts.yml"
+    path.write_text(
+        "all:\n  children:\n    storage:\n      hosts:\n        s1: {ansible_host: 172.30.7.11}\n"
+        "        s2: {ansible_host: 172.30.7.12}\n        s3: {ansible_host: 172.30.7.13}\n"
+    )
+    return inventory.load(path)
+
+
+@pytest.mark.parametrize(
+    ("status_xml", "heal_xml", "state"),
+    [
+        ("status_started", "heal_summary", "healthy"),
+        ("status_brick_down", "heal_summary_pending", "degraded"),
+        ("status_created", "heal_summary", "failed"),  # bricks not running: not started
+    ],
+)
+def test_storage_collector_on_captured_gluster_output(
+    tmp_path: Path, status_xml: str, heal_xml: str, state: str
+) -> None:
+    from tests.unit.gluster_xml import XML
+
+    inv = _storage_inventory(tmp_path)
+    info = XML["info_created"] if status_xml == "status_created" else XML["info_started"]
+    answers = {
+        "s1": {
+            "volume info": Output(0, info, ""),
+            "volume status": Output(0, XML[status_xml], ""),
+            "info summary": Output(0, XML[heal_xml], ""),
+        }
+    }
+    result = status._storage_collect(inv, FakeProbe(inv, answers))
+    assert result.state == state, result
+    volume = result.details["data"]
+    assert volume["bricks_total"] == 3
+    if state == "degraded":
+        assert volume["bricks_online"] == 2
+        assert len(volume["offline_bricks"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("offline", "heal", "state"),
+    [
+        ([], {"entries": 0, "split_brain": 0}, "healthy"),
+        (["h3:/b"], {"entries": 0}, "degraded"),
+        ([], {"entries": 4}, "degraded"),
+        (["h2:/b", "h3:/b"], {}, "failed"),  # 2 of 3: client quorum lost
+        ([], {"split_brain": 1}, "failed"),
+    ],
+)
+def test_volume_state(offline: list[str], heal: dict, state: str) -> None:
+    info = {
+        "status": "Started",
+        "replica": 3,
+        "bricks": [{"name": f"h{i}:/b"} for i in (1, 2, 3)],
+    }
+    assert status.volume_state(info, offline, heal) == state
