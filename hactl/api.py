@@ -143,6 +143,7 @@ def provision(
     check: bool = False,
     diff: bool = False,
     playbook: str = SITE,
+    extravars: dict[str, Any] | None = None,
     on_event: Callable[[Event], None] | None = None,
     cancelled: threading.Event | None = None,
     runner: RunnerAdapter | None = None,
@@ -167,6 +168,7 @@ def provision(
         tags=tags,
         check=check,
         diff=diff,
+        extravars=dict(extravars or {}),
     )
     result = (runner or DEFAULT_RUNNER)(run, feed, cancelled or threading.Event())
     return ProvisionResult(

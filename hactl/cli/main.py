@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from hactl import __version__
-from hactl.cli import drill, lab, preflight, provision, status, validate
+from hactl.cli import drill, lab, preflight, provision, status, validate, verbs
 from hactl.cli._render import err, plain
 from hactl.errors import EXIT_CODES, HactlError, Interrupted
 
@@ -22,7 +22,7 @@ EPILOG = """examples:
 exit codes: {codes}
 """.format(codes=", ".join(f"{v} {k}" for k, v in EXIT_CODES.items()))
 
-COMMANDS = (validate, preflight, provision, status, drill, lab)
+COMMANDS = (validate, preflight, provision, status, drill, verbs, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:

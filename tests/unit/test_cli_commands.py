@@ -200,3 +200,33 @@ def test_provision_diff_is_shown(fake, capsys) -> None:
     assert "--- cp-1 | Write config" in err
     assert "+b" in err
     assert "changed=1" in err
+
+
+def test_backup_verb_runs_its_playbook_with_its_variables(fake) -> None:
+    runner = fake(CLEAN)
+    assert main(["backup", "-i", SAMPLE, "--fetch-dir", "/srv/backups"]) == 0
+    (run,) = runner.runs
+    assert run.playbook == "playbooks/etcd-backup.yml"
+    assert run.extravars == {"etcd_backup_fetch_dir": "/srv/backups"}
+
+
+def test_replace_node_needs_the_host(fake, capsys) -> None:
+    runner = fake(CLEAN)
+    with pytest.raises(SystemExit):
+        main(["replace-node", "-i", SAMPLE])
+    assert "--host" in capsys.readouterr().err
+    assert runner.runs == []
+    assert main(["replace-node", "-i", SAMPLE, "--host", "cp-3", "--check"]) == 0
+    (run,) = runner.runs
+    assert (run.playbook, run.extravars, run.check) == (
+        "playbooks/etcd-replace-member.yml",
+        {"etcd_replace_host": "cp-3"},
+        True,
+    )
+
+
+def test_verbs_land_with_their_playbooks(tmp_path: Path) -> None:
+    from hactl.cli import verbs
+
+    assert {v.name for v in verbs.available()} >= {"backup", "restore", "heal-check"}
+    assert verbs.available(tmp_path) == []  # no playbooks, no verbs

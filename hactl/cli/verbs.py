@@ -1,0 +1,155 @@
+"""Thin lifecycle verbs: each runs one playbook the way ``hactl provision`` runs site.yml.
+
+A verb is registered only when its playbook is in this checkout, so each one lands with the
+playbook it wraps. Options that a playbook reads as variables become flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hactl import api
+from hactl.cli import provision as provision_cli
+from hactl.cli._render import LiveProgress, cancel_on_ctrl_c, print_json, print_recap
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    var: str
+    help: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    playbook: str
+    help: str
+    example: str
+    options: tuple[Option, ...] = field(default_factory=tuple)
+
+
+VERBS = (
+    Verb(
+        "backup",
+        "playbooks/etcd-backup.yml",
+        "snapshot etcd on a healthy member, verify it, keep N, copy it off the node",
+        "hactl backup -i inventories/prod --fetch-dir backups/etcd",
+        (Option("--fetch-dir", "etcd_backup_fetch_dir", "copy the snapshot here (control host)"),),
+    ),
+    Verb(
+        "restore",
+        "playbooks/etcd-restore.yml",
+        "disaster recovery: restore every etcd member from one snapshot",
+        "hactl restore -i inventories/prod --snapshot backups/etcd/etcd-2026-12-03T17.db",
+        (Option("--snapshot", "etcd_restore_snapshot", "snapshot file (default: the newest)"),),
+    ),
+    Verb(
+        "replace-node",
+        "playbooks/etcd-replace-member.yml",
+        "replace a lost etcd member (remove it, add the new node as learner, promote)",
+        "hactl replace-node -i inventories/prod --host etcd-3",
+        (Option("--host", "etcd_replace_host", "inventory name of the member", required=True),),
+    ),
+    Verb(
+        "heal-check",
+        "playbooks/storage-heal-check.yml",
+        "GlusterFS heal backlog and split-brain count of every volume",
+        "hactl heal-check -i inventories/prod",
+    ),
+    Verb(
+        "gpu-health",
+        "playbooks/gpu-health.yml",
+        "read-only GPU health of every GPU node (XID, ECC, NVLink, fabric manager, count)",
+        "hactl gpu-health -i inventories/prod",
+    ),
+    Verb(
+        "gpu-admit",
+        "playbooks/gpu-admit.yml",
+        "the GPU admission gate a node must pass before it joins",
+        "hactl gpu-admit -i inventories/prod --limit gpu-7",
+    ),
+    Verb(
+        "gpu-remediate",
+        "playbooks/gpu-remediate.yml",
+        "cordon, drain, reset or reboot failed GPU nodes, one at a time; re-check; uncordon",
+        "hactl gpu-remediate -i inventories/prod",
+    ),
+    Verb(
+        "upgrade",
+        "playbooks/upgrade.yml",
+        "upgrade Kubernetes one node at a time, stopping on the first failure",
+        "hactl upgrade -i inventories/prod",
+    ),
+    Verb(
+        "add-node",
+        "playbooks/add-node.yml",
+        "join new nodes (in the inventory, not yet in the cluster)",
+        "hactl add-node -i inventories/prod --limit worker-9",
+    ),
+    Verb(
+        "remove-node",
+        "playbooks/remove-node.yml",
+        "drain, delete and reset a node",
+        "hactl remove-node -i inventories/prod --limit worker-9",
+    ),
+    Verb(
+        "recover-control-plane",
+        "playbooks/recover-control-plane.yml",
+        "replace a lost control-plane node",
+        "hactl recover-control-plane -i inventories/prod --limit cp-2",
+    ),
+    Verb(
+        "certs-check",
+        "playbooks/certs-check.yml",
+        "expiry of every Kubernetes certificate; renew when asked",
+        "hactl certs-check -i inventories/prod",
+    ),
+)
+
+
+def available(repo: Path = REPO) -> list[Verb]:
+    return [v for v in VERBS if (repo / v.playbook).is_file()]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for verb in available():
+        p = sub.add_parser(
+            verb.name,
+            help=verb.help,
+            epilog=f"runs {verb.playbook} (validated first)\n\nexample:\n  {verb.example}\n\n"
+            "exit codes: 0 ok, 2 a task failed, 3 invalid inventory, 4 hosts unreachable, "
+            "130 interrupted",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        provision_cli.add_arguments(p)
+        for opt in verb.options:
+            p.add_argument(opt.flag, dest=opt.var, required=opt.required, help=opt.help)
+        p.set_defaults(func=run, verb=verb)
+
+
+def run(args: argparse.Namespace) -> int:
+    verb: Verb = args.verb
+    extravars = {o.var: getattr(args, o.var) for o in verb.options if getattr(args, o.var)}
+    with cancel_on_ctrl_c() as cancelled, LiveProgress(enabled=not args.json) as live:
+        result = api.provision(
+            args.inventory,
+            limit=args.limit,
+            tags=args.tags,
+            check=args.check,
+            diff=args.diff,
+            playbook=verb.playbook,
+            extravars=extravars,
+            on_event=live,
+            cancelled=cancelled,
+        )
+    if args.json:
+        print_json(result, changed=result.changed, exit_code=result.exit_code)
+    else:
+        print_recap(result)
+    return result.exit_code
