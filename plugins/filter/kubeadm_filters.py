@@ -233,7 +233,7 @@ def kubelet_configuration(p: Mapping[str, Any]) -> dict[str, Any]:
 
 def config_documents(p: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
     """The documents of one kubeadm config file: ``init`` or ``join``."""
-    problems = config_problems(p)
+    problems = config_problems(p, kind)
     if problems:
         raise ValueError("; ".join(problems))
     if kind == "init":
@@ -266,8 +266,12 @@ def _is_host(value: Any) -> bool:
         return bool(_DNS_RE.match(text.lower()))
 
 
-def config_problems(p: Mapping[str, Any]) -> list[str]:
-    """What is wrong with a set of kubeadm config parameters (empty when nothing is)."""
+def config_problems(p: Mapping[str, Any], kind: str = "init") -> list[str]:
+    """What is wrong with a set of kubeadm config parameters (empty when nothing is).
+
+    A worker's ``join`` config carries no cluster-wide settings, so only the release and the
+    endpoint are checked for it.
+    """
     problems = version_problems(p.get("version"))
     if not p.get("endpoint_host") or not _is_host(p.get("endpoint_host")):
         problems.append(
@@ -277,6 +281,8 @@ def config_problems(p: Mapping[str, Any]) -> list[str]:
     port = p.get("endpoint_port")
     if not str(port).isdigit() or not 0 < int(port) < 65536:
         problems.append(f"control-plane endpoint port {port!r} is not a TCP port (hactl_api_port)")
+    if kind == "join" and not p.get("control_plane"):
+        return problems
     topology = p.get("etcd_topology", "stacked")
     if topology not in TOPOLOGIES:
         problems.append(f"etcd topology {topology!r} is not one of {', '.join(TOPOLOGIES)}")
@@ -412,6 +418,38 @@ def join_plan(states: Mapping[str, Mapping[str, Any]], order: list[str], init_ho
     return {"leader": leader, "init": init, "members": members, "join": joiners}
 
 
+def parse_sha256sums(text: str) -> dict[str, str]:
+    """A SHA256SUMS file (``<hex>  <name>`` or ``<hex> *<name>`` lines) as {name: hex}."""
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.match(r"^([0-9a-fA-F]{64})\s+\*?(\S+)$", line)
+        if not match:
+            raise ValueError(f"SHA256SUMS line {number} is not '<sha256>  <name>': {line!r}")
+        sums[match.group(2).split("/")[-1]] = match.group(1).lower()
+    return sums
+
+
+def member_states(results: list[Mapping[str, Any]]) -> dict[str, dict[str, bool]]:
+    """Per host, which of kubelet.conf / admin.conf exist, from a looped, delegated ``stat``.
+
+    Each result's ``item`` is ``[host, file name]``; an unreachable host counts as holding
+    nothing (a lost node is not a leader).
+    """
+    states: dict[str, dict[str, bool]] = {}
+    for res in results:
+        host, name = res["item"]
+        exists = bool(not res.get("unreachable") and (res.get("stat") or {}).get("exists"))
+        entry = states.setdefault(host, {"joined": False, "admin": False})
+        if name == "kubelet.conf":
+            entry["joined"] = exists
+        elif name == "admin.conf":
+            entry["admin"] = exists
+    return states
+
+
 def _adapt(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -435,5 +473,7 @@ class FilterModule:
             "kubeadm_ca_cert_hash": ca_cert_hash,
             "kubeadm_certificate_key": certificate_key_from_output,
             "kubeadm_join_plan": join_plan,
+            "kubeadm_parse_sha256sums": parse_sha256sums,
+            "kubeadm_member_states": member_states,
         }
         return {name: _adapt(name, func) for name, func in table.items()}

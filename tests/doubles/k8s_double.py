@@ -51,8 +51,24 @@ KUBELET_DIR = Path("/var/lib/kubelet")
 TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
 KEY_RE = re.compile(r"^[a-f0-9]{64}$")
 CERTS_SECRET_TTL = timedelta(hours=2)  # kubeadm deletes the kubeadm-certs Secret after 2 h
-# Flags kubeadm allows beside --config (cmd/kubeadm/app/cmd/options: AllowedMixedArgs)
-MIXABLE = {"--config", "--ignore-preflight-errors", "--skip-phases", "--dry-run", "-v", "--v"}
+# Flags kubeadm allows beside --config (cmd/kubeadm/app/cmd/util: isAllowedFlag), and --skip-*
+MIXABLE = {
+    "--config",
+    "--ignore-preflight-errors",
+    "--dry-run",
+    "--kubeconfig",
+    "--node-name",
+    "--kubeconfig-dir",
+    "--upload-certs",
+    "--print-manifest",
+    "--feature-gates",
+    "--print-join-command",
+    "--rootfs",
+    "-v",
+    "--v",
+    "--log-file",
+    "--yes",
+}
 
 
 class DoubleError(Exception):
@@ -428,7 +444,7 @@ def _node_record(role: str, version: str) -> dict:
 
 def _check_mix(flags: dict) -> None:
     if "--config" in flags:
-        mixed = sorted(f for f in flags if f not in MIXABLE)
+        mixed = sorted(f for f in flags if f not in MIXABLE and not f.startswith("--skip-"))
         if mixed:
             raise DoubleError(f"can not mix '--config' with arguments {mixed}")
 
@@ -454,6 +470,13 @@ def kubeadm_join(positional: list[str], flags: dict) -> str:
         }
         if "--control-plane" in flags:
             join["controlPlane"] = {"certificateKey": (flags.get("--certificate-key") or [""])[-1]}
+    control_plane = join.get("controlPlane") is not None
+    if control_plane and not (join.get("controlPlane") or {}).get("certificateKey"):
+        raise DoubleError(
+            "[preflight] a control-plane join needs the certificate key "
+            "(controlPlane.certificateKey or --certificate-key): without it the shared "
+            "certificates (ca.key, sa.key, front-proxy, etcd CA) are missing on this node"
+        )
     for path in (ETC / "kubelet.conf", PKI / "ca.crt"):
         if path.exists():
             raise DoubleError(
@@ -466,7 +489,6 @@ def kubeadm_join(positional: list[str], flags: dict) -> str:
     if not discovery:
         raise DoubleError("the double supports only bootstrap-token discovery")
     name = reg.get("name") or socket.gethostname()
-    control_plane = join.get("controlPlane") is not None
     with cluster() as state:
         if not state.get("initialized_by"):
             raise DoubleError("couldn't validate the identity of the API Server: no cluster")
@@ -512,13 +534,6 @@ def kubeadm_join(positional: list[str], flags: dict) -> str:
             )
         if control_plane:
             key = (join.get("controlPlane") or {}).get("certificateKey") or ""
-            if not key:
-                raise DoubleError(
-                    "[preflight] a control-plane join needs the certificate key "
-                    "(controlPlane.certificateKey or --certificate-key): without "
-                    "it the shared certificates (ca.key, sa.key, front-proxy, "
-                    "etcd CA) are missing on this node"
-                )
             stored = state.get("certificate_key") or {}
             if (
                 not stored

@@ -372,3 +372,40 @@ def test_filter_module_names_the_filter() -> None:
     table = kf.FilterModule().filters()
     with pytest.raises(Exception, match=r"kubeadm_config_yaml: .*not of the form"):
         table["kubeadm_config_yaml"](params(version="x"), "init")
+
+
+def test_parse_sha256sums() -> None:
+    text = f"{'A' * 64}  kubeadm\n\n# comment\n{'b' * 64} *dist/kubelet\n"
+    assert kf.parse_sha256sums(text) == {"kubeadm": "a" * 64, "kubelet": "b" * 64}
+    with pytest.raises(ValueError, match="line 1"):
+        kf.parse_sha256sums("nothexatall  kubeadm")
+
+
+def test_member_states_from_delegated_stats() -> None:
+    results = [
+        {"item": ["cp-1", "kubelet.conf"], "stat": {"exists": True}},
+        {"item": ["cp-1", "admin.conf"], "stat": {"exists": True}},
+        {"item": ["cp-2", "kubelet.conf"], "stat": {"exists": False}},
+        {"item": ["cp-2", "admin.conf"], "stat": {"exists": False}},
+        {"item": ["cp-3", "kubelet.conf"], "unreachable": True},
+        {"item": ["cp-3", "admin.conf"], "unreachable": True, "stat": {"exists": True}},
+    ]
+    assert kf.member_states(results) == {
+        "cp-1": {"joined": True, "admin": True},
+        "cp-2": {"joined": False, "admin": False},
+        "cp-3": {"joined": False, "admin": False},
+    }
+
+
+def test_worker_join_needs_no_cluster_settings() -> None:
+    p = {
+        "version": "1.31.4",
+        "endpoint_host": VIP,
+        "endpoint_port": 6443,
+        "node_name": "w-1",
+        "join": JOIN,
+        "control_plane": False,
+    }
+    assert kf.config_problems(p, "join") == []
+    (doc,) = kf.config_documents(p, "join")
+    assert double.document_errors(doc, SCHEMA) == []
