@@ -450,6 +450,43 @@ def member_states(results: list[Mapping[str, Any]]) -> dict[str, dict[str, bool]
     return states
 
 
+CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
+
+
+def _ready(node: Mapping[str, Any]) -> bool:
+    conditions = (node.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+def disruption_problems(nodes: Any, target: str = "", etcd_topology: str = "stacked") -> list[str]:
+    """Why taking ``target`` down now would hurt the cluster (empty when it would not).
+
+    ``nodes`` is ``kubectl get nodes -o json`` (text or parsed). Every other control plane must
+    be Ready, and with stacked etcd (one member per control plane) the members left healthy while
+    ``target`` is down must still be a majority of all members.
+    """
+    data = json.loads(nodes) if isinstance(nodes, str) else nodes
+    items = data.get("items", [])
+    cps = [n for n in items if CONTROL_PLANE_LABEL in (n["metadata"].get("labels") or {})]
+    others = [n for n in cps if n["metadata"]["name"] != target]
+    not_ready = sorted(n["metadata"]["name"] for n in others if not _ready(n))
+    problems = []
+    if not cps:
+        problems.append("no control-plane node is registered in the cluster")
+    if not_ready:
+        problems.append(f"control plane(s) not Ready: {', '.join(not_ready)}")
+    target_is_cp = any(n["metadata"]["name"] == target for n in cps)
+    if etcd_topology == "stacked" and target_is_cp:
+        members, healthy = len(cps), len(others) - len(not_ready)
+        quorum = members // 2 + 1
+        if healthy < quorum:
+            problems.append(
+                f"stacked etcd would lose quorum: with {target} down {healthy} of {members} "
+                f"members stay healthy, {quorum} are needed"
+            )
+    return problems
+
+
 def _adapt(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -475,5 +512,6 @@ class FilterModule:
             "kubeadm_join_plan": join_plan,
             "kubeadm_parse_sha256sums": parse_sha256sums,
             "kubeadm_member_states": member_states,
+            "kubeadm_disruption_problems": disruption_problems,
         }
         return {name: _adapt(name, func) for name, func in table.items()}

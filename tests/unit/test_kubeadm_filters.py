@@ -409,3 +409,55 @@ def test_worker_join_needs_no_cluster_settings() -> None:
     assert kf.config_problems(p, "join") == []
     (doc,) = kf.config_documents(p, "join")
     assert double.document_errors(doc, SCHEMA) == []
+
+
+def _nodes(*specs: tuple[str, bool, bool]) -> dict:
+    items = []
+    for name, cp, ready in specs:
+        labels = {"node-role.kubernetes.io/control-plane": ""} if cp else {}
+        items.append(
+            {
+                "metadata": {"name": name, "labels": labels},
+                "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}]},
+            }
+        )
+    return {"items": items}
+
+
+@pytest.mark.parametrize(
+    ("nodes", "target", "topology", "message"),
+    [
+        (_nodes(("a", 1, 1), ("b", 1, 1), ("c", 1, 1)), "a", "stacked", None),
+        (_nodes(("a", 1, 1), ("b", 1, 0), ("c", 1, 1)), "a", "stacked", "not Ready: b"),
+        (_nodes(("a", 1, 1), ("b", 1, 0), ("c", 1, 1)), "a", "stacked", "lose quorum"),
+        (_nodes(("a", 1, 1), ("b", 1, 0), ("c", 1, 1)), "a", "external", "not Ready: b"),
+        (_nodes(("a", 1, 1), ("b", 1, 1), ("c", 1, 1), ("w", 0, 0)), "w", "stacked", None),
+        (
+            _nodes(("a", 1, 1), ("b", 1, 1), ("c", 1, 1), ("d", 1, 0), ("e", 1, 1)),
+            "a",
+            "stacked",
+            "not Ready",
+        ),
+        (
+            _nodes(("a", 1, 0), ("b", 1, 1), ("c", 1, 1)),
+            "a",
+            "stacked",
+            None,
+        ),  # replacing a lost one
+        (_nodes(("w", 0, 1)), "w", "stacked", "no control-plane node"),
+    ],
+)
+def test_disruption_problems(nodes: dict, target: str, topology: str, message: str | None) -> None:
+    problems = kf.disruption_problems(nodes, target, topology)
+    if message is None:
+        assert problems == []
+    else:
+        assert any(message in p for p in problems), problems
+
+
+def test_disruption_problems_quorum_of_five() -> None:
+    nodes = _nodes(("a", 1, 1), ("b", 1, 0), ("c", 1, 1), ("d", 1, 1), ("e", 1, 1))
+    problems = kf.disruption_problems(nodes, "a", "stacked")
+    assert not any("quorum" in p for p in problems)  # 3 of 5 stay healthy
+    nodes = _nodes(("a", 1, 1), ("b", 1, 0), ("c", 1, 0), ("d", 1, 1), ("e", 1, 1))
+    assert any("quorum" in p for p in kf.disruption_problems(nodes, "a", "stacked"))
