@@ -231,8 +231,27 @@ def kubelet_configuration(p: Mapping[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def _plain(value: Any) -> Any:
+    """Plain Python types (Ansible hands filters its own str/dict subclasses, which YAML and
+    JSON dumpers refuse)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def config_documents(p: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
     """The documents of one kubeadm config file: ``init`` or ``join``."""
+    p = _plain(p)
     problems = config_problems(p, kind)
     if problems:
         raise ValueError("; ".join(problems))
@@ -245,7 +264,7 @@ def config_documents(p: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
 
 def config_yaml(p: Mapping[str, Any], kind: str) -> str:
     """A kubeadm config file: its documents as multi-document YAML."""
-    docs = config_documents(p, kind)
+    docs = _plain(config_documents(p, kind))
     return yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False, explicit_start=True)
 
 

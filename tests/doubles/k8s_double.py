@@ -781,6 +781,8 @@ def kubectl(argv: list[str]) -> str:
             )
         if positional[2:] and not items:
             raise DoubleError(f'nodes "{positional[2]}" not found')
+        if len(positional) == 3:  # one named node: kubectl prints the object itself
+            return json.dumps(items[0]) + "\n"
         return json.dumps({"apiVersion": "v1", "kind": "List", "items": items}) + "\n"
     if verb in ("cordon", "uncordon", "drain") and len(positional) > 1:
         with cluster() as st:

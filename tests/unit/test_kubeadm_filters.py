@@ -418,7 +418,9 @@ def _nodes(*specs: tuple[str, bool, bool]) -> dict:
         items.append(
             {
                 "metadata": {"name": name, "labels": labels},
-                "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}]},
+                "status": {
+                    "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]
+                },
             }
         )
     return {"items": items}
@@ -461,3 +463,17 @@ def test_disruption_problems_quorum_of_five() -> None:
     assert not any("quorum" in p for p in problems)  # 3 of 5 stay healthy
     nodes = _nodes(("a", 1, 1), ("b", 1, 0), ("c", 1, 0), ("d", 1, 1), ("e", 1, 1))
     assert any("quorum" in p for p in kf.disruption_problems(nodes, "a", "stacked"))
+
+
+def test_config_yaml_takes_str_and_dict_subclasses() -> None:
+    class Tagged(str):
+        pass
+
+    class TaggedDict(dict):
+        pass
+
+    p = TaggedDict(params())
+    p["advertise_address"] = Tagged("10.20.0.11")
+    p["cert_sans"] = [Tagged("lb-1")]
+    text = kf.config_yaml(p, "init")
+    assert "advertiseAddress: 10.20.0.11" in text
