@@ -23,6 +23,7 @@ class Option:
     var: str
     help: str
     required: bool = False
+    boolean: bool = False  # a switch that sets the variable to true
 
 
 @dataclass(frozen=True)
@@ -84,31 +85,48 @@ VERBS = (
         "upgrade",
         "playbooks/upgrade.yml",
         "upgrade Kubernetes one node at a time, stopping on the first failure",
-        "hactl upgrade -i inventories/prod",
+        "hactl upgrade -i inventories/prod --version 1.33.5",
+        (Option("--version", "hactl_kubernetes_version", "target version", required=True),),
     ),
     Verb(
         "add-node",
         "playbooks/add-node.yml",
         "join new nodes (in the inventory, not yet in the cluster)",
-        "hactl add-node -i inventories/prod --limit worker-9",
+        "hactl add-node -i inventories/prod --nodes worker-9,worker-10",
+        (Option("--nodes", "hactl_nodes", "comma-separated inventory names", required=True),),
     ),
     Verb(
         "remove-node",
         "playbooks/remove-node.yml",
         "drain, delete and reset a node",
-        "hactl remove-node -i inventories/prod --limit worker-9",
+        "hactl remove-node -i inventories/prod --node worker-9",
+        (Option("--node", "hactl_node", "inventory name", required=True),),
     ),
     Verb(
         "recover-control-plane",
         "playbooks/recover-control-plane.yml",
-        "replace a lost control-plane node",
-        "hactl recover-control-plane -i inventories/prod --limit cp-2",
+        "replace a lost control-plane node (its etcd member cleaned first with stacked etcd)",
+        "hactl recover-control-plane -i inventories/prod --node cp-2 --lost",
+        (
+            Option("--node", "hactl_node", "inventory name", required=True),
+            Option(
+                "--lost", "hactl_node_lost", "the old node is gone: skip its drain", boolean=True
+            ),
+        ),
     ),
     Verb(
         "certs-check",
         "playbooks/certs-check.yml",
         "expiry of every Kubernetes certificate; renew when asked",
-        "hactl certs-check -i inventories/prod",
+        "hactl certs-check -i inventories/prod --renew",
+        (Option("--renew", "hactl_certs_renew", "renew the certificates", boolean=True),),
+    ),
+    Verb(
+        "reset",
+        "playbooks/reset.yml",
+        "tear the Kubernetes cluster down (kubeadm reset on every node)",
+        "hactl reset -i inventories/lab --confirm lab",
+        (Option("--confirm", "hactl_confirm_reset", "the cluster name", required=True),),
     ),
 )
 
@@ -129,7 +147,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         )
         provision_cli.add_arguments(p)
         for opt in verb.options:
-            p.add_argument(opt.flag, dest=opt.var, required=opt.required, help=opt.help)
+            if opt.boolean:
+                p.add_argument(opt.flag, dest=opt.var, action="store_true", help=opt.help)
+            else:
+                p.add_argument(opt.flag, dest=opt.var, required=opt.required, help=opt.help)
         p.set_defaults(func=run, verb=verb)
 
 

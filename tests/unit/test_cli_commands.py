@@ -230,3 +230,12 @@ def test_verbs_land_with_their_playbooks(tmp_path: Path) -> None:
 
     assert {v.name for v in verbs.available()} >= {"backup", "restore", "heal-check"}
     assert verbs.available(tmp_path) == []  # no playbooks, no verbs
+
+
+def test_switch_options_set_true_only_when_given(fake) -> None:
+    runner = fake(CLEAN)
+    assert main(["recover-control-plane", "-i", SAMPLE, "--node", "cp-2", "--lost"]) == 0
+    assert main(["certs-check", "-i", SAMPLE]) == 0
+    first, second = runner.runs
+    assert first.extravars == {"hactl_node": "cp-2", "hactl_node_lost": True}
+    assert second.extravars == {}

@@ -332,7 +332,7 @@ def test_unknown_variable_suggests_the_known_one() -> None:
 
 
 def test_unknown_variable_without_a_close_match() -> None:
-    problems = cm.validate(model(extra={"hactl_zzzz": 1}))
+    problems = cm.validate(model(extra={"hactl_xyzzyplugh": 1}))
     (problem,) = [p for p in problems if p.rule == "unknown_variable"]
     assert "did you mean" not in problem.message
 
