@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,43 @@ def check_drills(env: dict[str, str], inventory: str) -> None:
     assert rc == 0 and status["state"] == "healthy", status
 
 
+def firing(env: dict[str, str], inventory: str) -> set[str]:
+    _, doc = hactl(env, "status", "-i", inventory)
+    monitoring = next(c for c in doc["components"] if c["name"] == "monitoring")
+    return {a for view in monitoring["details"].values() for a in view.get("firing", [])}
+
+
+def wait_for(predicate, what: str, timeout_s: float = 180, poll_s: float = 5) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(poll_s)
+    pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def check_alerts(env: dict[str, str], inventory: str) -> None:
+    """Continuous detection on the lab: stopping an etcd member and a storage node's bricks fire
+    their alerts in Prometheus within the rules' `for:` windows; undone, they resolve."""
+    if not (REPO / "roles/etcd/tasks").is_dir() or not (REPO / "roles/glusterfs_server").is_dir():
+        return
+    node = f"hactl-{NAME}-3"
+    faults = {
+        "HactlEtcdMemberDown": ("systemctl stop etcd", "systemctl start etcd"),
+        "HactlGlusterBrickDown": (
+            "systemctl stop glusterd; pkill -x glusterfsd; true",
+            "systemctl start glusterd",
+        ),
+    }
+    for alert, (stop, start) in faults.items():
+        subprocess.run(["docker", "exec", node, "sh", "-c", stop], check=True, timeout=60)
+        try:
+            wait_for(lambda a=alert: a in firing(env, inventory), f"{alert} to fire")
+        finally:
+            subprocess.run(["docker", "exec", node, "sh", "-c", start], check=True, timeout=60)
+        wait_for(lambda a=alert: a not in firing(env, inventory), f"{alert} to resolve")
+
+
 @pytest.mark.slow
 def test_lab_up_status_idempotent_down(tmp_path: Path, tool_env: dict[str, str]) -> None:
     env = {**tool_env, "XDG_DATA_HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
@@ -113,6 +151,7 @@ def test_lab_up_status_idempotent_down(tmp_path: Path, tool_env: dict[str, str])
         assert len(docker_names("container")) == 3
 
         check_drills(env, inventory)
+        check_alerts(env, inventory)
     finally:
         rc, _ = hactl(env, "lab", "down", "--name", NAME)
     assert rc == 0
