@@ -41,6 +41,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    return run_playbook(args, api.SITE)
+
+
+def run_playbook(
+    args: argparse.Namespace, playbook: str, extravars: dict[str, object] | None = None
+) -> int:
+    """Run one playbook with the common options; shared by provision and the lifecycle verbs."""
     with cancel_on_ctrl_c() as cancelled, LiveProgress(enabled=not args.json) as live:
         result = api.provision(
             args.inventory,
@@ -48,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
             tags=args.tags,
             check=args.check,
             diff=args.diff,
+            playbook=playbook,
+            extravars=extravars,
             on_event=live,
             cancelled=cancelled,
         )

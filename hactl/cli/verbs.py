@@ -10,9 +10,7 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hactl import api
 from hactl.cli import provision as provision_cli
-from hactl.cli._render import LiveProgress, cancel_on_ctrl_c, print_json, print_recap
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -157,20 +155,4 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     verb: Verb = args.verb
     extravars = {o.var: getattr(args, o.var) for o in verb.options if getattr(args, o.var)}
-    with cancel_on_ctrl_c() as cancelled, LiveProgress(enabled=not args.json) as live:
-        result = api.provision(
-            args.inventory,
-            limit=args.limit,
-            tags=args.tags,
-            check=args.check,
-            diff=args.diff,
-            playbook=verb.playbook,
-            extravars=extravars,
-            on_event=live,
-            cancelled=cancelled,
-        )
-    if args.json:
-        print_json(result, changed=result.changed, exit_code=result.exit_code)
-    else:
-        print_recap(result)
-    return result.exit_code
+    return provision_cli.run_playbook(args, verb.playbook, extravars)
