@@ -476,12 +476,84 @@ def _storage_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
     return ComponentStatus("storage", worst, summary, volumes)
 
 
+# --- Kubernetes ----------------------------------------------------------------------------------
+
+
+def _kubernetes_applies(inventory: Inventory) -> str | None:
+    if not _kubernetes_enabled(inventory):
+        return "hactl_kubernetes_enabled is false"
+    if not inventory.group("control_plane"):
+        return "no control_plane group in the inventory"
+    return _role_missing("kubeadm_control_plane")
+
+
+def kubernetes_nodes(nodes_json: dict[str, Any]) -> dict[str, bool]:
+    """{node: Ready} from `kubectl get nodes -o json`."""
+    out = {}
+    for item in nodes_json.get("items", []):
+        conditions = item.get("status", {}).get("conditions", [])
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+        out[item.get("metadata", {}).get("name", "?")] = ready
+    return out
+
+
+def _kubernetes_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    kubectl = "kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=10s"
+    for host in inventory.group("control_plane"):
+        out = probe.run(host, f"{kubectl} get nodes -o json", sudo=True)
+        if out is None or out.rc != 0:
+            continue
+        try:
+            ready = kubernetes_nodes(json.loads(out.stdout))
+        except ValueError:
+            continue
+        good = sum(ready.values())
+        state = HEALTHY if ready and good == len(ready) else (DEGRADED if good else FAILED)
+        return ComponentStatus("kubernetes", state, f"{good}/{len(ready)} nodes Ready", ready)
+    return ComponentStatus("kubernetes", FAILED, "no control-plane node answers kubectl", {})
+
+
+# --- GPU nodes -----------------------------------------------------------------------------------
+
+_GPU_PROBE = REPO / "plugins/module_utils/_gpu.py"  # runs on the node: `python3 -c <it> --expected`
+
+
+def _gpu_applies(inventory: Inventory) -> str | None:
+    if not inventory.group("gpu_workers"):
+        return "no gpu_workers group in the inventory"
+    return _role_missing("nvidia_driver")
+
+
+def _gpu_collect(inventory: Inventory, probe: Probe) -> ComponentStatus:
+    script = shlex.quote(_GPU_PROBE.read_text())
+    per_node: dict[str, Any] = {}
+    for host in inventory.group("gpu_workers"):
+        expected = inventory.hostvars(host).get("hactl_gpu_expected_count")
+        flag = f" --expected-count {int(expected)}" if expected is not None else ""
+        out = probe.run(host, f"python3 -c {script}{flag}", sudo=True)
+        try:
+            per_node[host] = json.loads(out.stdout) if out and out.rc == 0 else None
+        except ValueError:
+            per_node[host] = None
+        if per_node[host] is None:
+            per_node[host] = {"status": FAILED, "messages": ["no answer from the GPU probe"]}
+    states = [v.get("status", FAILED) for v in per_node.values()]
+    worst = max((x if x in _RANK else FAILED for x in states), key=_RANK.__getitem__)
+    good = states.count(HEALTHY)
+    bad = [f"{h}: {v.get('status')} ({v.get('action', '-')})" for h, v in per_node.items()
+           if v.get("status") != HEALTHY]  # fmt: skip
+    summary = f"{good}/{len(per_node)} GPU nodes healthy" + (f"; {'; '.join(bad)}" if bad else "")
+    return ComponentStatus("gpu", worst, summary, per_node)
+
+
 COLLECTORS: list[Collector] = [
     Collector("nodes", _nodes_applies, _nodes_collect),
     Collector("vip", _vip_applies, _vip_collect),
     Collector("lb", _lb_applies, _lb_collect),
     Collector("etcd", _etcd_applies, _etcd_collect),
     Collector("storage", _storage_applies, _storage_collect),
+    Collector("kubernetes", _kubernetes_applies, _kubernetes_collect),
+    Collector("gpu", _gpu_applies, _gpu_collect),
     Collector("monitoring", _monitoring_applies, _monitoring_collect),
 ]
 

@@ -122,10 +122,14 @@ def test_lb_collector(repo: Path) -> None:
 def test_absent_components_are_skipped_with_a_reason(repo: Path, tmp_path: Path) -> None:
     path = tmp_path / "hosts.yml"
     path.write_text("all:\n  children:\n    control_plane:\n      hosts:\n        a:\n        b:\n"
-                    "        c:\n")  # fmt: skip
+                    "        c:\n  vars:\n    hactl_kubernetes_enabled: false\n")  # fmt: skip
     inv = inventory.load(path)
     answers = _node_answers(inv.hosts)
     result, _ = status.collect(inv, probe_factory=lambda i: FakeProbe(i, answers))
+    assert result.component("kubernetes").state == "skipped"
+    assert "hactl_kubernetes_enabled is false" in result.component("kubernetes").summary
+    for name in ("etcd", "storage", "monitoring", "gpu"):
+        assert result.component(name).state == "skipped", name
     assert result.component("vip").state == "skipped"
     assert "hactl_api_vip is not set" in result.component("vip").summary
     assert result.component("lb").state == "skipped"
@@ -321,3 +325,42 @@ def test_volume_state(offline: list[str], heal: dict, state: str) -> None:
         "bricks": [{"name": f"h{i}:/b"} for i in (1, 2, 3)],
     }
     assert status.volume_state(info, offline, heal) == state
+
+
+def test_kubernetes_nodes_ready() -> None:
+    doc = {
+        "items": [
+            {"metadata": {"name": "cp-1"}, "status": {"conditions": [
+                {"type": "Ready", "status": "True"}]}},
+            {"metadata": {"name": "cp-2"}, "status": {"conditions": [
+                {"type": "MemoryPressure", "status": "False"},
+                {"type": "Ready", "status": "False"}]}},
+        ]
+    }  # fmt: skip
+    assert status.kubernetes_nodes(doc) == {"cp-1": True, "cp-2": False}
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "state"),
+    [
+        ({"g1": "healthy", "g2": "healthy"}, "healthy"),
+        ({"g1": "healthy", "g2": "degraded"}, "degraded"),
+        ({"g1": "failed", "g2": "healthy"}, "failed"),
+        ({"g1": None, "g2": "healthy"}, "failed"),  # no answer from the node's probe
+    ],
+)
+def test_gpu_collector(tmp_path: Path, verdicts: dict, state: str) -> None:
+    path = tmp_path / "hosts.yml"
+    path.write_text(
+        "all:\n  children:\n    gpu_workers:\n      hosts:\n"
+        "        g1: {hactl_gpu_expected_count: 8}\n        g2:\n"
+    )
+    inv = inventory.load(path)
+    answers = {
+        h: {"python3 -c": Output(0, json.dumps({"status": v, "action": "reboot"}), "")}
+        for h, v in verdicts.items()
+        if v is not None
+    }
+    result = status._gpu_collect(inv, FakeProbe(inv, answers))
+    assert result.state == state
+    assert result.summary.startswith(f"{list(verdicts.values()).count('healthy')}/2 GPU nodes")
