@@ -41,6 +41,17 @@ KUBERNETES_SKIPPED = (
 LAB_BLOCKING_CHECKS = ("reachable", "host_key", "auth", "sudo", "python3")
 
 
+def lab_blocking_failures(report: pre.PreflightReport) -> list[str]:
+    """Preflight failures that stop `lab up`: SSH-level ones. A re-run finds the lab's own services
+    on the ports preflight wants free (haproxy on the API port), which must not stop it."""
+    return [
+        f"{h.host}: {c.name}: {c.detail}"
+        for h in report.hosts
+        for c in h.checks
+        if not c.ok and c.name in LAB_BLOCKING_CHECKS
+    ]
+
+
 def _lab_notes(health: StatusResult | None) -> list[str]:
     components = health.components if health is not None else []
     notes = [f"{c.name}: {c.summary}" for c in components if c.state == st.SKIPPED]
@@ -309,10 +320,8 @@ def lab_up(
     path = cluster.write_inventory(lab)
     step(f"inventory {path}")
     report = preflight(path)
-    if not report.ok:
-        failed = [
-            f"{h.host}: {c.name}: {c.detail}" for h in report.hosts for c in h.checks if not c.ok
-        ]
+    failed = lab_blocking_failures(report)
+    if failed:
         raise HostsUnreachable("lab preflight failed", problems=failed)
     step("preflight passed; provisioning playbooks/site.yml over SSH")
     result = provision(path, on_event=on_event, cancelled=cancelled, runner=runner)
