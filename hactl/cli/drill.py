@@ -80,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
     text = markdown(report)
     if args.report:
         args.report.write_text(text)
-    if args.json:
+    if args.json:  # one JSON document, whatever the verdict
         print(json.dumps(report.to_dict(), indent=2))
-    else:
-        print(text)
+        return 0 if report.passed else DrillFailed.exit_code
+    print(text)
     if not report.passed:
         raise DrillFailed("a drill trial failed; see the report")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import posixpath
 import shlex
+import uuid
 from typing import Any
 
 from hactl.drill.engine import Context, DrillRefused, Plan, Scenario
@@ -33,17 +34,19 @@ def _etcd_applies(ctx: Context, opt_in: bool) -> str | None:
     return None
 
 
-def _etcdctl(ctx: Context, host: str, args: str, timeout: float = 15) -> str:
+def _etcdctl(ctx: Context, host: str, args: str, timeout: float = 15, partial: bool = False) -> str:
+    """etcdctl on a member; ``partial``: keep what it printed even when an endpoint is down
+    (`endpoint status` exits non-zero then, but still reports the members that answer)."""
     cmd = f"set -a; . {ETCDCTL_ENV}; set +a; etcdctl --command-timeout=3s {args}"
     out = ctx.session(host).sudo(f"bash -c {shlex.quote(cmd)}", timeout=timeout)
-    if out.rc != 0:
+    if out.rc != 0 and not (partial and out.stdout.strip()):
         raise DrillRefused(f"{host}: etcdctl {args} failed: {out.stderr.strip()[-300:]}")
     return out.stdout
 
 
 def etcd_leader(ctx: Context, via: str) -> str:
     """The inventory host whose endpoint is the current leader."""
-    statuses = json.loads(_etcdctl(ctx, via, "endpoint status -w json"))
+    statuses = json.loads(_etcdctl(ctx, via, "endpoint status -w json", partial=True))
     leader_id = next(
         (s["Status"]["leader"] for s in statuses if s.get("Status", {}).get("leader")), None
     )
@@ -61,9 +64,16 @@ def _address(ctx: Context, host: str) -> str:
     return str(hv.get("hactl_node_address") or hv.get("ansible_host") or host)
 
 
+def _trial_id(ctx: Context) -> str:
+    """A name for one trial's keys, files and stop file: a writer must never see an earlier
+    trial's stop file (it would stop at once)."""
+    return f"{ctx.run_id}-{uuid.uuid4().hex[:6]}"
+
+
 def _etcd_writer(ctx: Context, host: str) -> tuple[RemoteWriter, str, str]:
-    prefix = f"/hactl-drill/{ctx.run_id}/"
-    stop_file = f"/tmp/hactl-drill-{ctx.run_id}.stop"
+    trial = _trial_id(ctx)
+    prefix = f"/hactl-drill/{trial}/"
+    stop_file = f"/tmp/hactl-drill-{trial}.stop"
     writer = RemoteWriter(
         ctx.fresh_session(host),
         ETCD_WRITER,
@@ -173,9 +183,10 @@ def _plan_storage(ctx: Context) -> Plan:
     assert layout is not None
     writer_host, mount = layout["clients"][0]
     victim = next(s for s in reversed(layout["servers"]) if s != writer_host)
-    name = f"hactl-drill-{ctx.run_id}.log"
+    trial = _trial_id(ctx)
+    name = f"hactl-drill-{trial}.log"
     path = posixpath.join(mount, name)
-    stop_file = f"/tmp/hactl-drill-{ctx.run_id}.stop"
+    stop_file = f"/tmp/hactl-drill-{trial}.stop"
     writer = RemoteWriter(
         ctx.fresh_session(writer_host),
         FILE_WRITER,
