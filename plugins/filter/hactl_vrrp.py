@@ -41,6 +41,36 @@ def _address(hostvars: Mapping[str, Any], host: str) -> str:
     )
 
 
+def default_instances(
+    api_vip: Any, api_router_id: Any = 51, further: Any = None
+) -> list[dict[str, Any]]:
+    """``keepalived_instances``' default: the API VIP first, then every further instance.
+
+    ``api_vip`` and ``api_router_id`` are hactl_api_vip and hactl_api_vrrp_router_id;
+    ``further`` is hactl_vrrp_instances, entries with the same keys as keepalived_instances
+    (name, vip, virtual_router_id, ...). The result is checked by ``vrrp_problems`` like any
+    keepalived_instances; here only its shape is, so that a misspelt key fails by name.
+    """
+    if further is None:
+        further = []
+    if isinstance(further, (str, bytes, Mapping)) or not isinstance(further, Sequence):
+        raise ValueError(
+            f"hactl_vrrp_instances must be a list of {{name, vip, virtual_router_id}}, not "
+            f"{type(further).__name__}"
+        )
+    instances = [{"name": "api", "vip": str(api_vip or ""), "virtual_router_id": api_router_id}]
+    for index, entry in enumerate(further):
+        where = f"hactl_vrrp_instances[{index}]"
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"{where} must be a mapping {{name, vip, virtual_router_id}}")
+        if "router_id" in entry:
+            raise ValueError(
+                f"{where}.router_id is spelled virtual_router_id (keepalived's own keyword)"
+            )
+        instances.append(dict(entry))
+    return instances
+
+
 def vrrp_nodes(
     hosts: Sequence[str], hostvars: Mapping[str, Mapping[str, Any]], settings: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -325,6 +355,9 @@ def _adapt(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
+            "hactl_vrrp_default_instances": _adapt(
+                "hactl_vrrp_default_instances", default_instances
+            ),
             "hactl_vrrp_plan": _adapt("hactl_vrrp_plan", vrrp_plan),
             "hactl_vrrp_problems": _adapt("hactl_vrrp_problems", vrrp_problems),
             "hactl_vrrp_interface": _adapt("hactl_vrrp_interface", vrrp_interface),

@@ -49,8 +49,35 @@ def _bad() -> dict:
     return inv
 
 
+def _further(*instances: dict) -> dict:
+    """GOOD plus further VIPs (hactl_vrrp_instances), which keepalived_instances' default adds."""
+    inv = yaml.safe_load(yaml.safe_dump(GOOD))
+    inv["all"]["vars"]["hactl_vrrp_instances"] = list(instances)
+    return inv
+
+
 CASES = {
     "good": (GOOD, []),
+    "further_vip_good": (
+        _further({"name": "inference", "vip": "10.0.0.101", "virtual_router_id": 52}),
+        [],
+    ),
+    "further_vip_bad": (
+        _further(
+            {"name": "inference", "vip": "10.1.0.101", "virtual_router_id": 51},
+            {"name": "gw", "vip": "10.0.0.12", "virtual_router_id": 53},
+        ),
+        [
+            "keepalived_instances[inference].vip 10.1.0.101 is not in hactl_network_cidr",
+            "keepalived_instances[inference].virtual_router_id 51 is already used by "
+            "keepalived_instances[api]",
+            "host cp-2: its address 10.0.0.12 equals keepalived_instances[gw].vip",
+        ],
+    ),
+    "further_vip_old_key": (
+        _further({"name": "inference", "vip": "10.0.0.101", "router_id": 52}),
+        ["hactl_vrrp_instances[0].router_id is spelled virtual_router_id"],
+    ),
     "bad": (
         _bad(),
         [

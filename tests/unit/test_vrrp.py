@@ -119,6 +119,85 @@ def test_vrrp_problems(kwargs: dict[str, Any], expected: list[str]) -> None:
         assert any(fragment in p for p in problems), (fragment, problems)
 
 
+INFERENCE = {"name": "inference", "vip": "10.0.0.101", "virtual_router_id": 52}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("10.0.0.100",), [API]),
+        (("10.0.0.100", 51, None), [API]),
+        (("10.0.0.100", 51, []), [API]),
+        (("10.0.0.100", 61, []), [dict(API, virtual_router_id=61)]),
+        (("10.0.0.100", 51, [INFERENCE]), [API, INFERENCE]),
+        (
+            (
+                "10.0.0.100",
+                51,
+                [INFERENCE, dict(INFERENCE, name="gw", vip="10.0.0.102", track=False)],
+            ),
+            [API, INFERENCE, dict(INFERENCE, name="gw", vip="10.0.0.102", track=False)],
+        ),
+        # No API VIP: the instance stays first, and vrrp_problems names its empty vip.
+        (("", 51, [INFERENCE]), [dict(API, vip=""), INFERENCE]),
+        ((None, 51, []), [dict(API, vip="")]),
+    ],
+)
+def test_default_instances(args: tuple, expected: list[dict]) -> None:
+    assert vrrp.default_instances(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("further", "match"),
+    [
+        ({"name": "gw"}, "hactl_vrrp_instances must be a list"),
+        ("gw", "hactl_vrrp_instances must be a list"),
+        (["10.0.0.101"], r"hactl_vrrp_instances\[0\] must be a mapping"),
+        (
+            [INFERENCE, {"name": "gw", "vip": "10.0.0.102", "router_id": 53}],
+            r"hactl_vrrp_instances\[1\].router_id is spelled virtual_router_id",
+        ),
+    ],
+)
+def test_default_instances_rejects_bad_shapes(further: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        vrrp.default_instances("10.0.0.100", 51, further)
+
+
+@pytest.mark.parametrize(
+    ("further", "expected"),
+    [
+        ([INFERENCE], []),
+        (
+            [dict(INFERENCE, virtual_router_id=51)],
+            ["[inference].virtual_router_id 51 is already used"],
+        ),
+        (
+            [dict(INFERENCE, vip="10.0.1.101")],
+            ["[inference].vip 10.0.1.101 is not in hactl_network_cidr"],
+        ),
+        ([dict(INFERENCE, vip="10.0.0.13")], ["host lb-3: its address 10.0.0.13 equals"]),
+        ([dict(INFERENCE, vip="10.0.0.100")], ["[inference].vip 10.0.0.100 is already used by"]),
+        ([dict(INFERENCE, name="api")], ["name 'api' is used 2 times"]),
+        ([dict(INFERENCE, auth_pass="123456789")], ["[inference].auth_pass is 9 characters"]),
+        ([dict(INFERENCE, virtual_router_id="52")], ["[inference].virtual_router_id '52' must be"]),
+    ],
+)
+def test_default_instances_are_all_validated(further: list[dict], expected: list[str]) -> None:
+    problems = _problems(instances=vrrp.default_instances("10.0.0.100", 51, further))
+    if not expected:
+        assert problems == []
+    for fragment in expected:
+        assert any(fragment in p for p in problems), (fragment, problems)
+
+
+def test_default_instances_filter_names_itself() -> None:
+    filters = vrrp.FilterModule().filters()
+    assert filters["hactl_vrrp_default_instances"]("10.0.0.100", 51, [INFERENCE])[1] == INFERENCE
+    with pytest.raises(Exception, match="hactl_vrrp_default_instances: "):
+        filters["hactl_vrrp_default_instances"]("10.0.0.100", 51, "gw")
+
+
 @pytest.mark.parametrize(
     ("host", "settings", "hostvars", "expected"),
     [
