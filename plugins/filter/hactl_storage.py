@@ -5,8 +5,10 @@ Pure functions first (unit-tested directly), then the FilterModule adapter.
 
 from __future__ import annotations
 
+import importlib.util
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 try:
@@ -15,6 +17,20 @@ except ImportError:  # unit tests without ansible
     AnsibleFilterError = ValueError  # type: ignore[misc,assignment]
 
 VAR = "glusterfs_server_volumes"
+
+
+def _load_cluster_model() -> Any:
+    # Filter files are loaded by path, not as a package. The validation play's cluster model
+    # holds the arbiter rule; load it the same way so that both checks say one thing.
+    path = Path(__file__).resolve().parents[1] / "module_utils" / "_cluster_model.py"
+    spec = importlib.util.spec_from_file_location("_hactl_cluster_model_for_storage", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_arbiter_layout_error = _load_cluster_model().arbiter_layout_error
 
 
 def brick_dir(volume: Mapping[str, Any], brick_root: str) -> str:
@@ -80,8 +96,11 @@ def volume_errors(
             errors.append(f"{where}: hosts {unknown} are not in the storage group")
         if arbiter not in (0, 1):
             errors.append(f"{where}: arbiter must be 0 or 1, not {arbiter}")
-        if arbiter and replica != 3:
-            errors.append(f"{where}: an arbiter needs replica 3 (replica {replica} arbiter 1)")
+        # One meaning of an arbiter volume (see arbiter_layout_error): replica 3 arbiter 1.
+        # When that is wrong, the brick-count checks would only restate it in replica-N terms.
+        layout_ok = not (arbiter == 1 and replica != 3)
+        if not layout_ok:
+            errors.append(f"{where}: {_arbiter_layout_error(replica)}")
         if replica == 2 and not arbiter:
             errors.append(
                 f"{where}: replica 2 without an arbiter can lose acknowledged writes or split "
@@ -90,12 +109,12 @@ def volume_errors(
             )
         if replica < 1:
             errors.append(f"{where}: replica must be at least 1")
-        elif replica > len(set(hosts)):
+        elif layout_ok and replica > len(set(hosts)):
             errors.append(
                 f"{where}: replica {replica} needs {replica} storage nodes, only "
                 f"{len(set(hosts))} carry its bricks ({', '.join(hosts) or 'none'})"
             )
-        elif len(hosts) % replica:
+        elif layout_ok and len(hosts) % replica:
             errors.append(
                 f"{where}: {len(hosts)} bricks ({', '.join(hosts)}) is not a multiple of "
                 f"replica {replica}"

@@ -26,7 +26,7 @@ KNOWN_VARIABLES: dict[str, str] = {
     "hactl_api_vip": "virtual IP of the Kubernetes API, held by keepalived on an lb node",
     "hactl_api_port": "TCP port of the API on the VIP (haproxy frontend)",
     "hactl_api_vrrp_router_id": "VRRP virtual router id of the API VIP (1-255)",
-    "hactl_vrrp_instances": "further VRRP instances: [{name, vip, router_id}]",
+    "hactl_vrrp_instances": "VRRP instances after the API VIP's: [{name, vip, virtual_router_id}]",
     "hactl_network_cidr": "the nodes' network (CIDR); the VIP lies inside it",
     "hactl_lb_group": "group running haproxy + keepalived (lb if it has hosts, else control_plane)",
     "hactl_node_address": "a node's address on the cluster network (else ansible_host)",
@@ -413,8 +413,9 @@ def rule_vips(model: Model) -> list[Problem]:
     if vip is not None and not is_templated(vip):
         vips.append((vip, "hactl_api_vip"))
     for i, inst in enumerate(_vrrp_instances(model)):
-        if isinstance(inst, Mapping) and inst.get("vip") is not None:
-            vips.append((inst["vip"], f"hactl_vrrp_instances[{i}].vip"))
+        vip_i = inst.get("vip") if isinstance(inst, Mapping) else None
+        if vip_i is not None and not is_templated(vip_i):
+            vips.append((vip_i, f"hactl_vrrp_instances[{i}].vip"))
     if vips and network is None and model.cluster_var("hactl_network_cidr") is None:
         out.append(
             _problem(
@@ -445,29 +446,114 @@ def _vrrp_instances(model: Model) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+# keepalived's vrrp_instance names: no spaces or braces in its config syntax.
+_VRRP_NAME = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+_VRRP_SHAPE = "must be a list of {name, vip, virtual_router_id}"
+
+
+def rule_vrrp_instances(model: Model) -> list[Problem]:
+    """hactl_vrrp_instances: the keepalived instances after the API's (name ``api``).
+
+    Each entry becomes one keepalived_instances entry (roles/keepalived), so it takes the same
+    keys; the VIP and router id rules (rule_vips, rule_vrrp_router_ids) apply to every entry.
+    """
+    rule = "vrrp_instance"
+    raw = model.cluster_var("hactl_vrrp_instances")
+    if raw is None or is_templated(raw):
+        return []
+    if not isinstance(raw, list):
+        return [_problem(model, rule, _VRRP_SHAPE, None, "hactl_vrrp_instances")]
+    out = []
+    names: dict[str, str] = {"api": "the API VIP (hactl_api_vip)"}
+    api_vip = model.cluster_var("hactl_api_vip")
+    vips: dict[str, str] = {}
+    if api_vip and not is_templated(api_vip):
+        vips[str(api_vip)] = "hactl_api_vip"
+    if raw and not api_vip:
+        # playbooks/site.yml runs haproxy and keepalived only where the API VIP is set.
+        out.append(
+            _problem(
+                model,
+                rule,
+                "needs hactl_api_vip: keepalived runs only on clusters with an API VIP, so these "
+                "virtual IPs would never be configured",
+                None,
+                "hactl_vrrp_instances",
+            )
+        )
+    for i, inst in enumerate(raw):
+        variable = f"hactl_vrrp_instances[{i}]"
+        if not isinstance(inst, Mapping):
+            out.append(_problem(model, rule, f"entry {i} {_VRRP_SHAPE}", None, variable))
+            continue
+        if "router_id" in inst:
+            out.append(
+                _problem(
+                    model,
+                    rule,
+                    "router_id is spelled virtual_router_id (keepalived's own keyword)",
+                    None,
+                    f"{variable}.router_id",
+                )
+            )
+        for key in ("name", "vip", "virtual_router_id"):
+            if inst.get(key) is None and not (key == "virtual_router_id" and "router_id" in inst):
+                out.append(_problem(model, rule, f"needs a {key}", None, variable))
+        name = inst.get("name")
+        if name is not None and not is_templated(name):
+            if not _VRRP_NAME.match(str(name)):
+                out.append(
+                    _problem(
+                        model,
+                        rule,
+                        f"{name!r} is not a VRRP instance name (letters, digits, underscore)",
+                        None,
+                        f"{variable}.name",
+                    )
+                )
+            elif str(name) in names:
+                out.append(
+                    _problem(
+                        model,
+                        rule,
+                        f"name {name!r} is already used by {names[str(name)]}",
+                        None,
+                        f"{variable}.name",
+                    )
+                )
+            names.setdefault(str(name), variable)
+        vip = inst.get("vip")
+        if vip is not None and not is_templated(vip):
+            if str(vip) in vips:
+                out.append(
+                    _problem(
+                        model,
+                        rule,
+                        f"VIP {vip} is already used by {vips[str(vip)]}",
+                        None,
+                        f"{variable}.vip",
+                    )
+                )
+            vips.setdefault(str(vip), f"{variable}.vip")
+    return out
+
+
 def rule_vrrp_router_ids(model: Model) -> list[Problem]:
+    """Every VRRP router id (the API's, then each hactl_vrrp_instances entry's) 1-255, unique."""
     rule = "vrrp_router_id"
     ids = []
     api_id = model.cluster_var("hactl_api_vrrp_router_id")
     if api_id is not None and not is_templated(api_id):
         ids.append((api_id, "hactl_api_vrrp_router_id"))
-    raw = model.cluster_var("hactl_vrrp_instances")
-    if raw is not None and not isinstance(raw, list):
-        return [
-            _problem(
-                model,
-                rule,
-                "must be a list of {name, vip, router_id}",
-                None,
-                "hactl_vrrp_instances",
-            )
-        ]
+    elif api_id is None and model.cluster_var("hactl_api_vip"):
+        # roles/keepalived's default for the API instance.
+        ids.append((51, "hactl_api_vrrp_router_id (default 51)"))
+    # A missing or misspelt virtual_router_id is rule_vrrp_instances' to report.
     for i, inst in enumerate(_vrrp_instances(model)):
-        if not isinstance(inst, Mapping) or "router_id" not in inst:
-            return [
-                _problem(model, rule, f"entry {i} needs a router_id", None, "hactl_vrrp_instances")
-            ]
-        ids.append((inst["router_id"], f"hactl_vrrp_instances[{i}].router_id"))
+        if isinstance(inst, Mapping) and inst.get("virtual_router_id") is not None:
+            value = inst["virtual_router_id"]
+            if not is_templated(value):
+                ids.append((value, f"hactl_vrrp_instances[{i}].virtual_router_id"))
     out = []
     seen: dict[int, str] = {}
     for value, variable in ids:
@@ -488,6 +574,24 @@ def rule_vrrp_router_ids(model: Model) -> list[Problem]:
             )
         seen.setdefault(value, variable)
     return out
+
+
+def arbiter_layout_error(replica: int) -> str:
+    """Why ``replica N arbiter 1`` is refused for N != 3; the filter hactl_storage says the same.
+
+    hactl has one meaning for an arbiter volume: ``replica: 3, arbiter: 1``, every replica set
+    being two data bricks and one metadata-only arbiter (GlusterFS's documented
+    ``replica 3 arbiter 1``, reported back by ``gluster volume info`` as replica 3, arbiter 1).
+    Newer gluster CLIs take ``replica 2 arbiter 1`` as another spelling of that same 2 + 1
+    layout, but a volume made so still reads back as replica 3, so an inventory saying 2 would
+    never match the volume; it is refused with the spelling to use instead.
+    """
+    if replica == 2:
+        return (
+            "replica 2 arbiter 1 is written replica 3 arbiter 1 here (the same 2 data bricks"
+            " + 1 arbiter per replica set, as gluster volume info reports it)"
+        )
+    return f"an arbiter needs replica 3 (replica 3 arbiter 1), not replica {replica}"
 
 
 def rule_storage_layout(model: Model) -> list[Problem]:
@@ -526,20 +630,12 @@ def rule_storage_layout(model: Model) -> list[Problem]:
         if arbiter not in (0, 1):
             out.append(_problem(model, rule, f"volume {name}: arbiter must be 0 or 1", None, var))
             continue
-        if arbiter == 1 and replica not in (2, 3):
+        if arbiter == 1 and replica != 3:
             out.append(
-                _problem(
-                    model,
-                    rule,
-                    f"volume {name}: an arbiter needs replica 2 or 3"
-                    " (GlusterFS 'replica 3 arbiter 1'),"
-                    f" not replica {replica}",
-                    None,
-                    var,
-                )
+                _problem(model, rule, f"volume {name}: {arbiter_layout_error(replica)}", None, var)
             )
             continue
-        bricks = 3 if arbiter else replica
+        bricks = replica
         if nodes < bricks:
             out.append(
                 _problem(
@@ -705,6 +801,7 @@ RULES: Sequence[Callable[[Model], list[Problem]]] = (
     rule_unique_addresses,
     rule_vips,
     rule_api_port,
+    rule_vrrp_instances,
     rule_vrrp_router_ids,
     rule_storage_layout,
     rule_gpu_driver,

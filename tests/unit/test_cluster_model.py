@@ -43,6 +43,11 @@ def model(
     return cm.Model(hosts, groups)
 
 
+def vrrp_model(*instances: dict[str, Any]) -> cm.Model:
+    """The default cluster with further VIPs (hactl_vrrp_instances) after the API's."""
+    return model(extra={"hactl_vrrp_instances": list(instances)})
+
+
 def rules(problems: list[cm.Problem]) -> list[str]:
     return sorted(p.rule for p in problems)
 
@@ -78,7 +83,35 @@ VALID = [
         model(
             extra={
                 "hactl_api_vrrp_router_id": 51,
-                "hactl_vrrp_instances": [{"name": "ingress", "vip": "10.0.0.9", "router_id": 52}],
+                "hactl_vrrp_instances": [
+                    {"name": "ingress", "vip": "10.0.0.9", "virtual_router_id": 52}
+                ],
+            }
+        ),
+    ),
+    (
+        "two further VIPs beside the API's default router id 51",
+        model(
+            extra={
+                "hactl_vrrp_instances": [
+                    {"name": "inference", "vip": "10.0.0.101", "virtual_router_id": 52},
+                    {
+                        "name": "ingress",
+                        "vip": "10.0.0.102",
+                        "virtual_router_id": 53,
+                        "track": False,
+                    },
+                ]
+            }
+        ),
+    ),
+    (
+        "templated further VIP left to Ansible",
+        model(
+            extra={
+                "hactl_vrrp_instances": [
+                    {"name": "gw", "vip": "{{ gw_vip }}", "virtual_router_id": 52}
+                ]
             }
         ),
     ),
@@ -192,12 +225,129 @@ INVALID = [
         model(
             extra={
                 "hactl_api_vrrp_router_id": 51,
-                "hactl_vrrp_instances": [{"name": "ingress", "vip": "10.0.0.9", "router_id": 51}],
+                "hactl_vrrp_instances": [
+                    {"name": "ingress", "vip": "10.0.0.9", "virtual_router_id": 51}
+                ],
             }
         ),
         "vrrp_router_id",
         None,
+        "hactl_vrrp_instances[0].virtual_router_id",
+    ),
+    (
+        "further VIP takes the API's default router id 51",
+        vrrp_model({"name": "gw", "vip": "10.0.0.9", "virtual_router_id": 51}),
+        "vrrp_router_id",
+        None,
+        "hactl_vrrp_instances[0].virtual_router_id",
+    ),
+    (
+        "two further VIPs share a router id",
+        vrrp_model(
+            {"name": "a", "vip": "10.0.0.8", "virtual_router_id": 52},
+            {"name": "b", "vip": "10.0.0.9", "virtual_router_id": 52},
+        ),
+        "vrrp_router_id",
+        None,
+        "hactl_vrrp_instances[1].virtual_router_id",
+    ),
+    (
+        "further VIP router id out of range",
+        vrrp_model({"name": "gw", "vip": "10.0.0.9", "virtual_router_id": 0}),
+        "vrrp_router_id",
+        None,
+        "hactl_vrrp_instances[0].virtual_router_id",
+    ),
+    (
+        "further VIP with the old router_id key",
+        vrrp_model({"name": "gw", "vip": "10.0.0.9", "router_id": 52}),
+        "vrrp_instance",
+        None,
         "hactl_vrrp_instances[0].router_id",
+    ),
+    (
+        "further VIP without a router id",
+        vrrp_model({"name": "gw", "vip": "10.0.0.9"}),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances[0]",
+    ),
+    (
+        "further VIP without a name",
+        vrrp_model({"vip": "10.0.0.9", "virtual_router_id": 52}),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances[0]",
+    ),
+    (
+        "further VIP named like the API's instance",
+        vrrp_model({"name": "api", "vip": "10.0.0.9", "virtual_router_id": 52}),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances[0].name",
+    ),
+    (
+        "further VIP name keepalived cannot parse",
+        vrrp_model({"name": "my gw", "vip": "10.0.0.9", "virtual_router_id": 52}),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances[0].name",
+    ),
+    (
+        "further VIP equal to the API VIP",
+        vrrp_model({"name": "gw", "vip": "10.0.0.10", "virtual_router_id": 52}),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances[0].vip",
+    ),
+    (
+        "further VIP outside the network",
+        vrrp_model({"name": "gw", "vip": "10.0.1.9", "virtual_router_id": 52}),
+        "vip",
+        None,
+        "hactl_vrrp_instances[0].vip",
+    ),
+    (
+        "further VIP is a node's address",
+        vrrp_model({"name": "gw", "vip": "10.0.0.13", "virtual_router_id": 52}),
+        "vip",
+        None,
+        "hactl_vrrp_instances[0].vip",
+    ),
+    (
+        "further VIP not an address",
+        vrrp_model({"name": "gw", "vip": "gateway", "virtual_router_id": 52}),
+        "vip",
+        None,
+        "hactl_vrrp_instances[0].vip",
+    ),
+    (
+        "further VIPs without an API VIP",
+        model(
+            extra={
+                "hactl_api_vip": None,
+                "hactl_vrrp_instances": [
+                    {"name": "gw", "vip": "10.0.0.9", "virtual_router_id": 52}
+                ],
+            }
+        ),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances",
+    ),
+    (
+        "further VIPs not a list",
+        model(extra={"hactl_vrrp_instances": {"name": "gw"}}),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances",
+    ),
+    (
+        "further VIP entry not a mapping",
+        model(extra={"hactl_vrrp_instances": ["10.0.0.9"]}),
+        "vrrp_instance",
+        None,
+        "hactl_vrrp_instances[0]",
     ),
     (
         "VRRP router id out of range",
@@ -218,6 +368,36 @@ INVALID = [
         model(
             storage=4,
             extra={"hactl_storage_volumes": [{"name": "d", "replica": 4, "arbiter": 1}]},
+        ),
+        "storage_layout",
+        None,
+        "hactl_storage_volumes[0]",
+    ),
+    (
+        "replica 2 arbiter 1 (gluster's alias of replica 3 arbiter 1)",
+        model(
+            storage=3,
+            extra={"hactl_storage_volumes": [{"name": "d", "replica": 2, "arbiter": 1}]},
+        ),
+        "storage_layout",
+        None,
+        "hactl_storage_volumes[0]",
+    ),
+    (
+        "arbiter with replica 1",
+        model(
+            storage=3,
+            extra={"hactl_storage_volumes": [{"name": "d", "replica": 1, "arbiter": 1}]},
+        ),
+        "storage_layout",
+        None,
+        "hactl_storage_volumes[0]",
+    ),
+    (
+        "replica 3 arbiter 1 on two storage nodes",
+        model(
+            storage=2,
+            extra={"hactl_storage_volumes": [{"name": "d", "replica": 3, "arbiter": 1}]},
         ),
         "storage_layout",
         None,

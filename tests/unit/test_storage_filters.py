@@ -26,7 +26,16 @@ ROOT = "/srv/glusterfs"
         ([{"name": "a"}, {"name": "b", "arbiter": 1}], HOSTS, []),
         ([{"name": "data"}], [*HOSTS, "st-4", "st-5", "st-6"], []),
         ([{"name": "data", "replica": 2}], HOSTS, ["replica 2 without an arbiter"]),
-        ([{"name": "data", "replica": 2, "arbiter": 1}], HOSTS, ["an arbiter needs replica 3"]),
+        (
+            [{"name": "data", "replica": 2, "arbiter": 1}],
+            HOSTS,
+            ["replica 2 arbiter 1 is written replica 3 arbiter 1"],
+        ),
+        (
+            [{"name": "data", "replica": 4, "arbiter": 1}],
+            [*HOSTS, "st-4"],
+            ["an arbiter needs replica 3", "not replica 4"],
+        ),
         ([{"name": "data", "replica": 3}], HOSTS[:2], ["replica 3 needs 3 storage nodes"]),
         ([{"name": "data"}], [*HOSTS, "st-4"], ["4 bricks", "not a multiple of replica 3"]),
         (
@@ -64,6 +73,7 @@ ROOT = "/srv/glusterfs"
         "distributed-replicated",
         "replica2",
         "arbiter-replica2",
+        "arbiter-replica4",
         "replica-gt-nodes",
         "brick-count",
         "duplicate-host-short",
@@ -115,3 +125,40 @@ def test_filter_adapter_names_the_filter():
     bricks = s.FilterModule().filters()["hactl_gluster_bricks"]
     with pytest.raises(Exception, match="hactl_gluster_bricks"):
         bricks({"name": "m"}, {}, HOSTS, ROOT)
+
+
+# One meaning of an arbiter volume in both rule sets: replica 3 arbiter 1, two data bricks and a
+# metadata-only arbiter per replica set (GlusterFS's documented form, which `gluster volume info`
+# reports back). The cluster model (validation play) and this filter (the role's own check) must
+# give the same verdict on every layout, and for the arbiter the same words.
+@pytest.mark.parametrize(
+    ("replica", "arbiter", "nodes", "accepted", "says"),
+    [
+        pytest.param(3, 0, 3, True, "", id="replica3"),
+        pytest.param(3, 1, 3, True, "", id="replica3-arbiter1"),
+        pytest.param(3, 1, 6, True, "", id="2x(2+1)"),
+        pytest.param(
+            2, 1, 3, False, "replica 2 arbiter 1 is written replica 3 arbiter 1", id="alias-2+1"
+        ),
+        pytest.param(4, 1, 4, False, "an arbiter needs replica 3", id="replica4-arbiter1"),
+        pytest.param(1, 1, 3, False, "an arbiter needs replica 3", id="replica1-arbiter1"),
+        pytest.param(3, 2, 3, False, "arbiter must be 0 or 1", id="arbiter2"),
+        pytest.param(3, 1, 2, False, "needs 3 storage nodes", id="arbiter-on-two-nodes"),
+        pytest.param(2, 0, 2, False, "replica 2 without an arbiter", id="replica2"),
+    ],
+)
+def test_cluster_model_and_filter_agree(replica, arbiter, nodes, accepted, says):
+    from hactl.inventory import cluster_model as cm
+
+    hosts = [f"st-{i}" for i in range(1, nodes + 1)]
+    volume = {"name": "data", "replica": replica, "arbiter": arbiter}
+    filter_errors = s.volume_errors([volume], hosts, ROOT)
+    model = cm.Model(
+        {h: {"hactl_storage_volumes": [volume]} for h in hosts}, {"storage": hosts, "all": hosts}
+    )
+    model_errors = [str(p) for p in cm.rule_storage_layout(model)]
+    assert (not filter_errors) is accepted, filter_errors
+    assert (not model_errors) is accepted, model_errors
+    if says:
+        assert says in "\n".join(filter_errors)
+        assert says in "\n".join(model_errors)
