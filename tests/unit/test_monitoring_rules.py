@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from hactl.lab.tools import ensure_promtool
 
@@ -31,28 +34,61 @@ def test_rules_are_valid(promtool: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_every_alert_has_a_rule_test(promtool: Path) -> None:
-    import yaml
-
-    rules = yaml.safe_load(RULES.read_text())
-    alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
-    tested: set[str] = set()
-    for path in TESTS.glob("*.yml"):
-        for case in yaml.safe_load(path.read_text())["tests"]:
-            for t in case.get("alert_rule_test", []):
-                if t["exp_alerts"]:
-                    tested.add(t["alertname"])
-    assert alerts - tested == set(), "alerts without a firing test case"
-    for alert in alerts:
-        assert rules_have_runbook(rules, alert), f"{alert}: no runbook annotation"
+def _rules() -> dict[str, dict[str, Any]]:
+    """Every alert rule in hactl-alerts.rules.yml by its name."""
+    doc = yaml.safe_load(RULES.read_text())
+    return {r["alert"]: r for g in doc["groups"] for r in g["rules"] if "alert" in r}
 
 
-def rules_have_runbook(rules: dict, alert: str) -> bool:
-    for group in rules["groups"]:
-        for rule in group["rules"]:
-            if rule.get("alert") == alert:
-                return bool(rule.get("annotations", {}).get("runbook"))
-    return False
+def _test_docs() -> list[dict[str, Any]]:
+    return [yaml.safe_load(p.read_text()) for p in sorted(TESTS.glob("*.yml"))]
+
+
+def coverage_gaps(
+    alerts: Iterable[str], test_docs: Iterable[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Alerts that no promtool case expects firing, and those that none expects silent.
+
+    A case with ``exp_alerts: []`` for an alert counts as not firing; any other as firing.
+    """
+    firing: set[str] = set()
+    silent: set[str] = set()
+    for doc in test_docs:
+        for group in doc.get("tests") or []:
+            for case in group.get("alert_rule_test") or []:
+                (firing if case.get("exp_alerts") else silent).add(case["alertname"])
+    wanted = set(alerts)
+    return {"firing": sorted(wanted - firing), "not firing": sorted(wanted - silent)}
+
+
+def test_every_alert_has_firing_and_not_firing_cases() -> None:
+    gaps = coverage_gaps(_rules(), _test_docs())
+    assert gaps == {"firing": [], "not firing": []}, f"alerts without promtool cases: {gaps}"
+
+
+@pytest.mark.parametrize(
+    ("cases", "expected"),
+    [
+        (
+            [{"alertname": "A", "exp_alerts": [{}]}, {"alertname": "A", "exp_alerts": []}],
+            {"firing": [], "not firing": []},
+        ),
+        ([{"alertname": "A", "exp_alerts": [{}]}], {"firing": [], "not firing": ["A"]}),
+        ([{"alertname": "A", "exp_alerts": []}], {"firing": ["A"], "not firing": []}),
+        ([{"alertname": "A"}], {"firing": ["A"], "not firing": []}),
+        ([], {"firing": ["A"], "not firing": ["A"]}),
+    ],
+    ids=["both", "no-silent-case", "no-firing-case", "exp-alerts-omitted", "untested"],
+)
+def test_coverage_check_names_missing_cases(
+    cases: list[dict[str, Any]], expected: dict[str, list[str]]
+) -> None:
+    assert coverage_gaps(["A"], [{"tests": [{"alert_rule_test": cases}]}]) == expected
+
+
+@pytest.mark.parametrize("alert", sorted(_rules()))
+def test_alert_has_a_runbook(alert: str) -> None:
+    assert _rules()[alert].get("annotations", {}).get("runbook"), f"{alert}: no runbook annotation"
 
 
 def test_rule_unit_tests_pass(promtool: Path) -> None:
@@ -73,3 +109,21 @@ def test_rule_unit_tests_catch_a_broken_rule(promtool: Path, tmp_path: Path) -> 
     proc = _promtool(promtool, "test", "rules", *files, cwd=tmp_path / "rule-tests")
     assert proc.returncode != 0
     assert "HactlVipNotHeld" in proc.stdout + proc.stderr
+
+
+def test_rule_unit_tests_check_every_for_window(promtool: Path, tmp_path: Path) -> None:
+    """Drop every ``for:``: each alert that had one must now fail a case inside its window."""
+    with_for = sorted(name for name, rule in _rules().items() if "for" in rule)
+    assert with_for
+    doc = yaml.safe_load(RULES.read_text())
+    for group in doc["groups"]:
+        for rule in group["rules"]:
+            rule.pop("for", None)
+    (tmp_path / "hactl-alerts.rules.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    shutil.copytree(TESTS, tmp_path / "rule-tests")
+    files = sorted(p.name for p in (tmp_path / "rule-tests").glob("*.yml"))
+    proc = _promtool(promtool, "test", "rules", *files, cwd=tmp_path / "rule-tests")
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    untested = [name for name in with_for if f"alertname: {name}," not in output]
+    assert not untested, f"no promtool case inside the for: window of {untested}"

@@ -142,3 +142,34 @@ def test_broken_collector_reports_failure(tmp_path: Path, monkeypatch: pytest.Mo
     assert collector.main() == 1
     text = (tmp_path / "hactl_gluster.prom").read_text()
     assert 'hactl_collector_success{collector="gluster"} 0' in text
+
+
+INFO_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cliOutput><opRet>0</opRet><opErrno>0</opErrno><opErrstr/><volInfo><volumes>
+<volume><name>data</name><brickCount>3</brickCount><bricks>
+<brick uuid="a">172.30.6.11:/bricks/data<name>172.30.6.11:/bricks/data</name></brick>
+<brick uuid="b">172.30.6.12:/bricks/data<name>172.30.6.12:/bricks/data</name></brick>
+<brick uuid="c">172.30.6.13:/bricks/data<name>172.30.6.13:/bricks/data</name></brick>
+</bricks></volume><count>1</count></volumes></volInfo></cliOutput>"""
+
+
+def test_a_brick_missing_from_the_status_output_is_offline() -> None:
+    """gluster's status leaves out the bricks of a peer it cannot reach (node or glusterd down):
+    that brick must be reported offline, not left out."""
+    configured = collector.parse_volume_bricks(INFO_XML)
+    assert configured == {
+        "data": ["172.30.6.11:/bricks/data", "172.30.6.12:/bricks/data", "172.30.6.13:/bricks/data"]
+    }
+    assert collector.brick_states(configured, collector.parse_volume_status(STATUS_XML)) == [
+        ("data", "172.30.6.11:/bricks/data", True),
+        ("data", "172.30.6.12:/bricks/data", False),  # listed, status 0
+        ("data", "172.30.6.13:/bricks/data", False),  # not listed at all
+    ]
+
+
+def test_volume_info_errors_fail_the_collector() -> None:
+    bad = INFO_XML.replace("<opRet>0</opRet>", "<opRet>-1</opRet>").replace(
+        "<opErrstr/>", "<opErrstr>Another transaction is in progress</opErrstr>"
+    )
+    with pytest.raises(RuntimeError, match="Another transaction"):
+        collector.parse_volume_bricks(bad)
