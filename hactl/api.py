@@ -14,6 +14,7 @@ from hactl import preflight as pre
 from hactl import status as st
 from hactl.errors import (
     STATUS_EXIT_CODES,
+    DrillFailed,
     DrillRefused,
     HostsUnreachable,
     Interrupted,
@@ -258,6 +259,8 @@ def drill(
             ctx.close()
     except drill_engine.DrillRefused as exc:
         raise DrillRefused(str(exc)) from exc
+    except drill_engine.DrillAborted as exc:
+        raise DrillFailed(str(exc)) from exc
     except KeyboardInterrupt as exc:
         raise Interrupted("drill interrupted; every injected fault was undone") from exc
     return result

@@ -101,6 +101,17 @@ def _role_missing(role: str) -> str | None:
     return None
 
 
+def role_group(inventory: Inventory, variable: str, default: str) -> str:
+    """The group a role runs on: its ``<role>_group`` variable where the inventory sets it.
+
+    A value that is still Jinja cannot be resolved here, so it falls back to the role's default.
+    """
+    value = inventory.model.cluster_var(variable)
+    if isinstance(value, str) and value.strip() and "{" not in value:
+        return value.strip()
+    return default
+
+
 def lb_hosts(inventory: Inventory) -> list[str]:
     return inventory.group("lb") or inventory.group("control_plane")
 
@@ -263,12 +274,12 @@ ETCDCTL_ENV = "/etc/etcd/etcdctl.env"  # written by roles/etcd on every member
 
 
 def etcd_members(inventory: Inventory) -> list[str]:
-    return inventory.group("etcd")
+    return inventory.group(role_group(inventory, "etcd_group", "etcd"))
 
 
 def _etcd_applies(inventory: Inventory) -> str | None:
     if not etcd_members(inventory):
-        return "no etcd group in the inventory"
+        return f"no {role_group(inventory, 'etcd_group', 'etcd')} group in the inventory"
     return _role_missing("etcd")
 
 
@@ -407,12 +418,13 @@ _gluster = load_module_util("_gluster")  # the parsers the gluster modules use, 
 
 
 def storage_servers(inventory: Inventory) -> list[str]:
-    return inventory.group("storage")
+    return inventory.group(role_group(inventory, "glusterfs_server_group", "storage"))
 
 
 def _storage_applies(inventory: Inventory) -> str | None:
     if not storage_servers(inventory):
-        return "no storage group in the inventory"
+        group = role_group(inventory, "glusterfs_server_group", "storage")
+        return f"no {group} group in the inventory"
     provider = inventory.model.cluster_var("hactl_storage_provider")
     if provider not in (None, "glusterfs"):
         return f"hactl_storage_provider is {provider}"

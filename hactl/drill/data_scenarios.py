@@ -95,9 +95,13 @@ def _plan_etcd(ctx: Context, stop: int) -> Plan:
     leader = etcd_leader(ctx, members[0])
     if stop == 1:
         victims = [leader]
-    else:  # quorum loss: stop a majority (the leader and others), keep the writer's member up
+    else:
+        # Quorum loss: stop a majority, keeping the writer's member up. Followers go first and
+        # the leader last: stopped the other way round, the survivors could elect a new leader
+        # between two stops and acknowledge writes while the drill already counts them as lost
+        # quorum. The last stop ends quorum at once.
         others = [m for m in members if m != leader]
-        victims = [leader, *others[: len(members) // 2]]
+        victims = [*others[: len(members) // 2], leader]
     writer_host = next(m for m in members if m not in victims)
     writer, prefix, stop_file = _etcd_writer(ctx, writer_host)
 

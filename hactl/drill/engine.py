@@ -8,6 +8,7 @@ rules; the arithmetic lives in ``report``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,10 @@ class DrillRefused(Exception):
     """The drill must not run (not a lab, cluster not healthy, scenario cannot apply)."""
 
 
+class DrillAborted(Exception):
+    """A drill step failed midway (a fault could not be undone); the cluster needs a look."""
+
+
 @dataclass
 class Plan:
     target: str
@@ -39,6 +44,10 @@ class Plan:
     read_back: Callable[[], set[int] | None] = lambda: None
     stop_writers: Callable[[], None] = lambda: None
     expect_outage: bool = False  # quorum loss: the probes SHOULD fail while the fault lasts
+    # With expect_outage: writes acknowledged later than this after the last fault was injected
+    # count against the drill (a write in flight may still be acknowledged as the fault lands,
+    # and its line reaches the controller over SSH a little later).
+    ack_grace_s: float = 0.5
     observe_s: float = 20.0
     min_observe_s: float = 3.0
     notes: list[str] = field(default_factory=list)
@@ -177,45 +186,53 @@ def run_trial(ctx: Context, scenario: Scenario, number: int, restore_timeout_s: 
     restore_wait: float | None = None
     took_effect = False
     acked_during_fault: int | None = None
-    with FaultGuard() as guard:
-        for probe in plan.probes:
-            probe.start()
-        for writer in plan.writers:
-            writer.start()
-        time.sleep(1.5)  # a baseline of successes before the fault
-        fault_at = time.time()
-        for fault in plan.faults:
-            guard.inject(fault)
-        deadline = time.monotonic() + plan.observe_s
-        floor = time.monotonic() + plan.min_observe_s
-        while time.monotonic() < deadline:
-            took_effect = took_effect or plan.injected()
-            samples = [p for loop in plan.probes for p in loop.probes] + [
-                p for w in plan.writers for p in w.probes
-            ]
-            out = report.outage(samples, fault_at, plan.interval_s)
-            if plan.expect_outage:  # quorum loss: wait until the refusal is seen
-                settled = out.detected_at is not None
-            else:  # failover: wait until the probes recovered, or never failed
-                settled = out.recovered_at is not None or not out.probes_failed
-            if took_effect and settled and time.monotonic() > floor:
-                break
-            time.sleep(0.25)
-        restore_at = time.time()
-        if plan.expect_outage:
-            acked_during_fault = sum(
-                1 for w in plan.writers for p in w.probes if p.ok and fault_at <= p.at <= restore_at
-            )
-        guard.restore_all()
-        if guard.restore_errors:
-            raise DrillRefused("could not undo the fault: " + "; ".join(guard.restore_errors))
-        restore_wait = ctx.wait_healthy(restore_timeout_s)
-        time.sleep(1.0)  # writes after recovery prove the service is back
-        plan.stop_writers()
-        for writer in plan.writers:
-            writer.stop()
-        samples = [p for loop in plan.probes for p in loop.stop()]
-        samples += [p for w in plan.writers for p in w.probes]
+    try:
+        with FaultGuard() as guard:
+            for probe in plan.probes:
+                probe.start()
+            for writer in plan.writers:
+                writer.start()
+            time.sleep(1.5)  # a baseline of successes before the fault
+            fault_at = time.time()
+            for fault in plan.faults:
+                guard.inject(fault)
+            all_in_at = time.time()
+            deadline = time.monotonic() + plan.observe_s
+            floor = time.monotonic() + plan.min_observe_s
+            while time.monotonic() < deadline:
+                took_effect = took_effect or plan.injected()
+                samples = [p for loop in plan.probes for p in loop.probes] + [
+                    p for w in plan.writers for p in w.probes
+                ]
+                out = report.outage(samples, fault_at, plan.interval_s)
+                if plan.expect_outage:  # quorum loss: wait until the refusal is seen
+                    settled = out.detected_at is not None
+                else:  # failover: wait until the probes recovered, or never failed
+                    settled = out.recovered_at is not None or not out.probes_failed
+                if took_effect and settled and time.monotonic() > floor:
+                    break
+                time.sleep(0.25)
+            restore_at = time.time()
+            if plan.expect_outage:
+                acked_during_fault = acked_between(
+                    plan.writers, all_in_at + plan.ack_grace_s, restore_at
+                )
+            guard.restore_all()
+            if guard.restore_errors:
+                raise DrillAborted("could not undo the fault: " + "; ".join(guard.restore_errors))
+            restore_wait = ctx.wait_healthy(restore_timeout_s)
+            time.sleep(1.0)  # writes after recovery prove the service is back
+            plan.stop_writers()
+            for writer in plan.writers:
+                writer.stop()
+            samples = [p for loop in plan.probes for p in loop.stop()]
+            samples += [p for w in plan.writers for p in w.probes]
+    except BaseException:
+        # However the trial ends early, the writers on the nodes stop now, not at their bound.
+        _quietly(plan.stop_writers)
+        for loop in plan.probes:
+            _quietly(loop.stop)
+        raise
     out = report.outage(samples, fault_at, plan.interval_s)
     acked = set().union(*(w.acked for w in plan.writers)) if plan.writers else None
     present = plan.read_back() if plan.writers else None
@@ -249,6 +266,16 @@ def run_trial(ctx: Context, scenario: Scenario, number: int, restore_timeout_s: 
         passed=passed,
         notes=notes,
     )
+
+
+def acked_between(writers: list[RemoteWriter], start: float, end: float) -> int:
+    """Writes acknowledged in [start, end] by any of ``writers``."""
+    return sum(1 for w in writers for p in w.probes if p.ok and start <= p.at <= end)
+
+
+def _quietly(action: Callable[[], Any]) -> None:
+    with contextlib.suppress(Exception):  # best effort while another error is on its way out
+        action()
 
 
 def summarize_scenario(

@@ -6,6 +6,7 @@ them, newest first, however the drill ends: success, an exception, Ctrl-C or SIG
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import signal
 import subprocess
@@ -153,8 +154,11 @@ class FaultGuard:
         return at
 
     def restore_all(self) -> None:
+        """Undo the faults newest first. A fault leaves the list only once its undo has been
+        tried in full, so an interrupt during an undo leaves it for the next call (the guard's
+        exit) instead of dropping it."""
         while self.injected:
-            fault = self.injected.pop()
+            fault = self.injected[-1]
             for attempt in range(3):
                 try:
                     fault.restore()
@@ -163,6 +167,7 @@ class FaultGuard:
                     if attempt == 2:
                         self.restore_errors.append(f"{fault.description}: {exc}")
                     time.sleep(1)
+            self.injected.pop()
 
     def __enter__(self) -> FaultGuard:
         def on_term(signum: int, frame: FrameType | None) -> None:
@@ -175,6 +180,16 @@ class FaultGuard:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.restore_all()
-        if self._old_term is not None:
-            signal.signal(signal.SIGTERM, self._old_term)  # type: ignore[arg-type]
+        # A second Ctrl-C (or a SIGTERM) while the faults are being undone must not leave one of
+        # them behind: both wait until the undo is done.
+        old = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError):  # not the main thread
+                old[sig] = signal.signal(sig, signal.SIG_IGN)
+        try:
+            self.restore_all()
+        finally:
+            for sig, handler in old.items():
+                if sig == signal.SIGTERM and self._old_term is not None:
+                    handler = self._old_term
+                signal.signal(sig, handler)  # type: ignore[arg-type]

@@ -183,3 +183,113 @@ def test_markdown_report_lists_scenarios_and_skips() -> None:
     assert "1-of-3" in text
     assert "etcd-leader-down | skipped: no etcd" in text
     assert result.availability == pytest.approx(3600 / 3600.3)
+
+
+def test_an_interrupt_during_an_undo_leaves_the_fault_for_the_guard_exit() -> None:
+    log: list[str] = []
+
+    class InterruptedOnce(FakeFault):
+        calls = 0
+
+        def restore(self) -> None:
+            self.calls += 1
+            if self.calls == 1:
+                raise KeyboardInterrupt  # Ctrl-C in the middle of the undo
+            super().restore()
+
+    with pytest.raises(KeyboardInterrupt), FaultGuard() as guard:
+        guard.inject(FakeFault(log, "a"))
+        guard.inject(InterruptedOnce(log, "b"))
+        guard.restore_all()
+    assert log == ["inject a", "inject b", "restore b", "restore a"]
+    assert guard.injected == []
+
+
+def test_a_fault_that_cannot_be_undone_aborts_the_trial_and_stops_the_writers() -> None:
+    from hactl.drill.engine import DrillAborted
+
+    log: list[str] = []
+    ctx = Context(FakeInventory(), healthy)
+    scenario = _scenario(
+        lambda c: Plan(
+            target="n1",
+            faults=[FakeFault(log, fail_restore=5)],
+            probes=[ProbeLoop(check=lambda: True, interval_s=0.05, max_s=30)],
+            stop_writers=lambda: log.append("writers stopped"),
+            observe_s=0.5,
+            min_observe_s=0.1,
+        )
+    )
+    with pytest.raises(DrillAborted, match="could not undo"):
+        run_trial(ctx, scenario, 1, restore_timeout_s=1)
+    assert log[-1] == "writers stopped"
+
+
+@dataclass
+class FakeWriter:
+    probes: list
+    acked: set = field(default_factory=set)
+    errors: list = field(default_factory=list)
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def test_quorum_loss_counts_only_writes_acknowledged_after_the_last_fault() -> None:
+    """Two faults land one after the other; acks between them are not 'during the outage'."""
+    from hactl.drill.report import Probe
+
+    log: list[str] = []
+    writer = FakeWriter(probes=[])
+
+    class Recording(FakeFault):
+        def inject(self) -> None:
+            super().inject()
+            now = time.time()
+            # The first stop leaves quorum: a write is acknowledged right after it.
+            if self.name == "follower":
+                writer.probes.append(Probe(at=now + 0.01, ok=True))
+                time.sleep(0.2)
+            else:  # the leader's stop ends quorum: from here on writes fail
+                writer.probes.extend(Probe(at=now + 0.7 + i * 0.1, ok=False) for i in range(5))
+
+    ctx = Context(FakeInventory(), healthy)
+    scenario = _scenario(
+        lambda c: Plan(
+            target="n1,n2",
+            faults=[Recording(log, "follower"), Recording(log, "leader")],
+            writers=[writer],  # type: ignore[list-item]
+            injected=lambda: any(not p.ok for p in writer.probes),
+            expect_outage=True,
+            observe_s=3.0,
+            min_observe_s=1.5,
+        )
+    )
+    trial = run_trial(ctx, scenario, 1, restore_timeout_s=2)
+    assert trial.writes_acked_during_fault == 0
+    assert trial.probes_failed == 5
+    assert trial.passed
+    # And an acknowledgement well after the last stop is counted.
+    late = FakeWriter(probes=[Probe(at=time.time() + 0.8, ok=True)])
+    from hactl.drill.engine import acked_between
+
+    assert acked_between([late], time.time() + 0.5, time.time() + 1.0) == 1  # type: ignore[list-item]
+    assert acked_between([late], time.time() + 0.9, time.time() + 1.0) == 0  # type: ignore[list-item]
+
+
+def test_quorum_loss_stops_the_followers_first_and_the_leader_last(monkeypatch) -> None:
+    from hactl.drill import data_scenarios as ds
+
+    monkeypatch.setattr(ds, "_etcd_members", lambda ctx: ["n1", "n2", "n3"])
+    monkeypatch.setattr(ds, "etcd_leader", lambda ctx, via: "n2")
+    ctx = Context(FakeInventory(), healthy)
+    monkeypatch.setattr(ctx, "fresh_session", lambda host: object())
+    plan = ds._plan_etcd(ctx, 2)
+    assert [f.host for f in plan.faults] == ["n1", "n2"]  # a follower, then the leader
+    assert plan.expect_outage
+    assert "writer on n3" in plan.notes[0]
+    single = ds._plan_etcd(ctx, 1)
+    assert [f.host for f in single.faults] == ["n2"]

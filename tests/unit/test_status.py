@@ -364,3 +364,49 @@ def test_gpu_collector(tmp_path: Path, verdicts: dict, state: str) -> None:
     result = status._gpu_collect(inv, FakeProbe(inv, answers))
     assert result.state == state
     assert result.summary.startswith(f"{list(verdicts.values()).count('healthy')}/2 GPU nodes")
+
+
+@pytest.mark.parametrize(
+    ("group_vars", "etcd", "storage"),
+    [
+        pytest.param("", ["e1"], ["s1"], id="role-defaults"),
+        pytest.param(
+            "    etcd_group: kv\n    glusterfs_server_group: gluster\n",
+            ["k1"],
+            ["g1"],
+            id="renamed-groups",
+        ),
+        pytest.param(
+            "    etcd_group: \"{{ 'kv' }}\"\n    glusterfs_server_group: ''\n",
+            ["e1"],
+            ["s1"],
+            id="unresolvable-falls-back",
+        ),
+    ],
+)
+def test_etcd_and_storage_honour_the_role_group_variables(
+    tmp_path: Path, group_vars: str, etcd: list[str], storage: list[str]
+) -> None:
+    path = tmp_path / "hosts.yml"
+    path.write_text(
+        "all:\n  children:\n"
+        "    etcd:\n      hosts:\n        e1:\n"
+        "    kv:\n      hosts:\n        k1:\n"
+        "    storage:\n      hosts:\n        s1:\n"
+        "    gluster:\n      hosts:\n        g1:\n"
+        + ("  vars:\n" + group_vars if group_vars else "")
+    )
+    inv = inventory.load(path)
+    assert status.etcd_members(inv) == etcd
+    assert status.storage_servers(inv) == storage
+
+
+def test_a_renamed_group_that_is_missing_is_named_in_the_skip_reason(tmp_path: Path) -> None:
+    path = tmp_path / "hosts.yml"
+    path.write_text(
+        "all:\n  children:\n    etcd:\n      hosts:\n        e1:\n    storage:\n      hosts:\n"
+        "        s1:\n  vars:\n    etcd_group: kv\n    glusterfs_server_group: gluster\n"
+    )
+    inv = inventory.load(path)
+    assert status._etcd_applies(inv) == "no kv group in the inventory"
+    assert status._storage_applies(inv) == "no gluster group in the inventory"
