@@ -2,6 +2,11 @@
 
 Scenarios are found on disk, so a role's new scenario joins the suite without touching this file.
 Each runs molecule's full test sequence (create, converge, idempotence, check, verify, destroy).
+
+A role that is only meaningful beside others (haproxy with keepalived, the Kubernetes roles with
+kubeadm_control_plane, ...) has its `molecule/default` as a link to the scenario that converges
+them together, so `molecule test` works inside every role; the suite runs each real scenario
+once (tests/unit/test_molecule_layout.py checks that a linked scenario converges its role).
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted(REPO.glob("roles/*/molecule/*/molecule.yml"))
+SCENARIOS = sorted(
+    p for p in REPO.glob("roles/*/molecule/*/molecule.yml") if not p.parent.is_symlink()
+)
 LOG_DIR = Path(os.environ.get("HACTL_TEST_LOG_DIR", REPO / ".cache/test-logs"))
 TIMEOUT_S = int(os.environ.get("HACTL_MOLECULE_TIMEOUT", "1800"))
 
