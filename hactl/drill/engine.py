@@ -44,9 +44,9 @@ class Plan:
     read_back: Callable[[], set[int] | None] = lambda: None
     stop_writers: Callable[[], None] = lambda: None
     expect_outage: bool = False  # quorum loss: the probes SHOULD fail while the fault lasts
-    # With expect_outage: writes acknowledged later than this after the last fault was injected
-    # count against the drill (a write in flight may still be acknowledged as the fault lands,
-    # and its line reaches the controller over SSH a little later).
+    # With expect_outage: writes the node began later than this after the last fault was injected
+    # and that were acknowledged count against the drill (one begun just before may still commit
+    # as the fault lands; the grace also covers the clocks of controller and node).
     ack_grace_s: float = 0.5
     observe_s: float = 20.0
     min_observe_s: float = 3.0
@@ -269,8 +269,14 @@ def run_trial(ctx: Context, scenario: Scenario, number: int, restore_timeout_s: 
 
 
 def acked_between(writers: list[RemoteWriter], start: float, end: float) -> int:
-    """Writes acknowledged in [start, end] by any of ``writers``."""
-    return sum(1 for w in writers for p in w.probes if p.ok and start <= p.at <= end)
+    """Acknowledged writes of any of ``writers`` begun in [start, end] (when the node reported
+    when it began the write; else acknowledged in that window, as the controller saw it)."""
+    return sum(
+        1
+        for w in writers
+        for p in w.probes
+        if p.ok and start <= (p.at if p.started is None else p.started) <= end
+    )
 
 
 def _quietly(action: Callable[[], Any]) -> None:

@@ -20,6 +20,14 @@ from hactl.drill.report import Probe
 from hactl.ssh import Session
 
 
+def _float(fields: list[str]) -> float | None:
+    """The first of ``fields`` as a number, or None (an older writer printed no start time)."""
+    try:
+        return float(fields[0])
+    except (IndexError, ValueError):
+        return None
+
+
 def tcp_check(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -115,7 +123,7 @@ class RemoteWriter:
                 seq = int(parts[1])
                 ok = parts[0] == "A"
                 (self.acked if ok else self.failed).add(seq)
-                self.probes.append(Probe(at=time.time(), ok=ok))
+                self.probes.append(Probe(at=time.time(), ok=ok, started=_float(parts[2:3])))
             elif parts:
                 self.errors.append(buf.decode(errors="replace"))
 

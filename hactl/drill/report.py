@@ -22,10 +22,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Probe:
-    """One probe: when it finished and whether it succeeded."""
+    """One probe: when it finished and whether it succeeded.
+
+    ``started`` is when the node began a write (its own wall clock), for the writers' probes: an
+    acknowledgement reaches the controller later, by however long SSH and a busy machine take.
+    """
 
     at: float
     ok: bool
+    started: float | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Writer scripts the acknowledged-write probes run on a node (python3 on the node, stdlib only).
 
-Each prints ``A <seq>`` when a write is acknowledged and ``F <seq>`` when it fails, and stops on
-its own after ``max_s`` seconds or as soon as ``stop_file`` exists (bounded in time and count).
+Each prints ``A <seq> <start>`` when a write is acknowledged and ``F <seq> <start> ...`` when it
+fails, <start> being the node's wall-clock time when the write began, and stops on its own after
+``max_s`` seconds or as soon as ``stop_file`` exists (bounded in time and count).
 """
 
 ETCD_WRITER = r"""
@@ -17,14 +18,14 @@ deadline = time.monotonic() + float(max_s)
 seq = 0
 while time.monotonic() < deadline and not os.path.exists(stop_file) and seq < 100000:
     seq += 1
-    started = time.monotonic()
+    started, began = time.monotonic(), time.time()
     argv = ["etcdctl", "--dial-timeout=1s", "--command-timeout=1s",
             "put", "%s%08d" % (prefix, seq), str(seq)]
     try:
         ok = subprocess.run(argv, capture_output=True, env=env, timeout=5).returncode == 0
     except subprocess.TimeoutExpired:
         ok = False
-    print("A" if ok else "F", seq, flush=True)
+    print("A" if ok else "F", seq, "%.6f" % began, flush=True)
     time.sleep(max(0.0, float(interval) - (time.monotonic() - started)))
 """
 
@@ -35,15 +36,15 @@ deadline = time.monotonic() + float(max_s)
 seq, fd = 0, None
 while time.monotonic() < deadline and not os.path.exists(stop_file) and seq < 100000:
     seq += 1
-    started = time.monotonic()
+    started, began = time.monotonic(), time.time()
     try:
         if fd is None:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.write(fd, ("%d\n" % seq).encode())
         os.fsync(fd)
-        print("A", seq, flush=True)
+        print("A", seq, "%.6f" % began, flush=True)
     except OSError as exc:
-        print("F", seq, exc.errno, flush=True)
+        print("F", seq, "%.6f" % began, exc.errno, flush=True)
         try:
             if fd is not None:
                 os.close(fd)

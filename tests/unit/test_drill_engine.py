@@ -278,6 +278,12 @@ def test_quorum_loss_counts_only_writes_acknowledged_after_the_last_fault() -> N
 
     assert acked_between([late], time.time() + 0.5, time.time() + 1.0) == 1  # type: ignore[list-item]
     assert acked_between([late], time.time() + 0.9, time.time() + 1.0) == 0  # type: ignore[list-item]
+    # A write the node began before the window, whose acknowledgement arrived late (a busy
+    # controller, a slow SSH channel), is not one acknowledged without quorum.
+    began_early = FakeWriter(probes=[Probe(at=time.time() + 3.0, ok=True, started=time.time())])
+    assert acked_between([began_early], time.time() + 0.5, time.time() + 5.0) == 0  # type: ignore[list-item]
+    began_late = FakeWriter(probes=[Probe(at=time.time() + 3.0, ok=True, started=time.time() + 2)])
+    assert acked_between([began_late], time.time() + 0.5, time.time() + 5.0) == 1  # type: ignore[list-item]
 
 
 def test_quorum_loss_stops_the_followers_first_and_the_leader_last(monkeypatch) -> None:
