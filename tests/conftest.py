@@ -26,3 +26,20 @@ def tool_env() -> dict[str, str]:
     env["PY_COLORS"] = "0"
     env["NO_COLOR"] = "1"
     return env
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The lab test (a module with RUNS_FOR_MINUTES) and the molecule tests first.
+
+    Under xdist's worksteal scheduling (tests/run.sh) they then start at once side by side and the
+    quick tests fill the gaps; left at the end of a worker's queue, they ran one after another.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if getattr(getattr(item, "module", None), "RUNS_FOR_MINUTES", False):
+            return 0
+        if item.get_closest_marker("molecule"):
+            return 1
+        return 2
+
+    items.sort(key=rank)  # stable: collection order within each rank

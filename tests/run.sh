@@ -30,4 +30,5 @@ stale=$(docker ps -aq --filter label=hactl.lab=itest)
 stale=$(docker network ls -q --filter label=hactl.lab=itest)
 [ -z "$stale" ] || docker network rm $stale >/dev/null
 
-exec pytest -n "${HACTL_TEST_WORKERS:-3}" --durations=15 "$@"
+# worksteal: an idle worker takes tests queued on a busy one (the long ones go first, conftest.py).
+exec pytest -n "${HACTL_TEST_WORKERS:-3}" --dist worksteal --durations=15 "$@"

@@ -51,6 +51,8 @@ def docker_names(kind: str) -> list[str]:
 
 # Every drill scenario: the lab provisions every component they fault (VIP, load balancer,
 # nodes, etcd, GlusterFS).
+RUNS_FOR_MINUTES = True  # tests/conftest.py starts it first
+
 LAB_DRILLS = (
     "vip-holder-down",
     "haproxy-down",
