@@ -31,4 +31,6 @@ stale=$(docker network ls -q --filter label=hactl.lab=itest)
 [ -z "$stale" ] || docker network rm $stale >/dev/null
 
 # worksteal: an idle worker takes tests queued on a busy one (the long ones go first, conftest.py).
-exec pytest -n "${HACTL_TEST_WORKERS:-3}" --dist worksteal --durations=15 "$@"
+# Two workers on a 2-core machine: the lab test (mostly waiting on drills) beside one molecule
+# scenario at a time; scenarios side by side only slowed each other (CPU-bound, 3-4x each).
+exec pytest -n "${HACTL_TEST_WORKERS:-2}" --dist worksteal --durations=15 "$@"
