@@ -657,15 +657,18 @@ def kubeadm_upgrade(positional: list[str], flags: dict) -> str:
         target = positional[1] if len(positional) > 1 else VERSION
         if _version_tuple(target) > _version_tuple(VERSION):
             raise DoubleError(f"the kubeadm binary ({VERSION}) is older than the target {target}")
+        # The control plane moves to the target; each node's kubelet release only when that
+        # kubelet restarts on the new binary (see kubelet()), as with the real kubeadm.
         with cluster() as state:
             state["version"] = target
-            state["nodes"][socket.gethostname()]["version"] = target
+            state.setdefault("upgrades", []).append(target)
         return f'[upgrade/successful] SUCCESS! Your cluster was upgraded to "{target}".\n'
     if sub == "node":
-        with cluster() as state:
-            node = state["nodes"].get(socket.gethostname())
-            if node:
-                node["version"] = state["version"]
+        state = read_cluster()
+        if socket.gethostname() not in state.get("nodes", {}):
+            raise DoubleError("this node is not part of the cluster (no Node object)")
+        if _version_tuple(state["version"]) > _version_tuple(VERSION):
+            raise DoubleError(f"kubeadm {VERSION} is older than the cluster ({state['version']})")
         return "[upgrade] The configuration for this node was successfully updated!\n"
     raise DoubleError(f"unknown upgrade command {sub!r}")
 
@@ -740,6 +743,11 @@ def kubelet(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
+    # A registered node reports the release of the kubelet that runs on it (kubeletVersion).
+    with cluster() as state:
+        node = state.get("nodes", {}).get(socket.gethostname())
+        if node is not None:
+            node["version"] = VERSION
     print(f"I kubelet (TEST DOUBLE) {VERSION}: running against {endpoint}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:

@@ -197,3 +197,32 @@ def test_upgrade_decides_from_the_cluster_not_from_the_package_fact() -> None:
     wait = upgrade["block"][-1]
     assert wait["register"] == "__upgrade_node"
     assert wait["until"] == "__upgrade_node_upgraded | bool"
+
+
+# --- shared task files see the role variables they use ----------------------------------------
+
+_ROLE_VAR = re.compile(r"\b(_{0,2}kubeadm_control_plane_\w+)")
+# Facts (set_fact in the gates) and inputs passed to the include: visible without the role.
+_NOT_ROLE_VARS = {"__kubeadm_control_plane_gate_from", "kubeadm_control_plane_gate_node"}
+
+
+@pytest.mark.parametrize("playbook", PLAYBOOKS, ids=[p.name for p in PLAYBOOKS])
+def test_task_files_using_role_variables_follow_a_public_include(playbook: Path) -> None:
+    """A role's defaults and vars reach later tasks of the play only through a `public: true`
+    include_role; tasks/remove_node.yml once failed on '__kubeadm_control_plane_kubectl' is
+    undefined in remove-node.yml (found by the kubeadm scenario's side_effect)."""
+    for play in _load(playbook):
+        public = False
+        for task in play.get("tasks", []):
+            include = task.get("ansible.builtin.include_role")
+            if include and include.get("name") == "kubeadm_control_plane":
+                public = public or bool(include.get("public"))
+            path = task.get("ansible.builtin.include_tasks")
+            if not path:
+                continue
+            text = (playbook.parent / path).read_text()
+            used = set(_ROLE_VAR.findall(text)) - _NOT_ROLE_VARS
+            assert public or not used, (
+                f"{playbook.name}: {path} uses {sorted(used)} without a preceding "
+                "include_role of kubeadm_control_plane with public: true"
+            )
