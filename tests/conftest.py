@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import locale
 import os
 import sys
 from pathlib import Path
@@ -43,3 +44,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return 2
 
     items.sort(key=rank)  # stable: collection order within each rank
+
+
+@pytest.fixture(autouse=True)
+def _process_locale_unchanged():
+    """Modules run in-process (AnsibleModule sets the locale from LANG/LC_ALL) must not leave this
+    process in the C locale: every later open() would then decode as ASCII."""
+    saved = locale.setlocale(locale.LC_ALL)
+    yield
+    now, encoding = locale.setlocale(locale.LC_ALL), locale.getpreferredencoding(False)
+    locale.setlocale(locale.LC_ALL, saved)
+    assert now == saved or encoding == "UTF-8", f"the test left the process locale at {now!r}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,10 @@ def _run(args: dict, fake: FakeEtcdctl, check_mode: bool = False) -> dict:
 
     full = dict({"endpoints": ENDPOINTS, **PKI, **args},
                 _ansible_check_mode=check_mode, _ansible_diff=True)  # fmt: skip
+    # The module sets LC_ALL=C in its own process (os.environ); here that is the test process, and
+    # the next AnsibleModule would switch this process's locale to C (ASCII) for the tests after.
     with (
+        mock.patch.dict(os.environ),
         patch_module_args(full),
         mock.patch.object(basic.AnsibleModule, "run_command", _bound(fake)),
         mock.patch.object(basic.AnsibleModule, "exit_json", exit_json),
