@@ -85,5 +85,5 @@ def run(args: argparse.Namespace) -> int:
         return 0 if report.passed else DrillFailed.exit_code
     print(text)
     if not report.passed:
-        raise DrillFailed("a drill trial failed; see the report")
+        raise DrillFailed(report.stopped or "a drill trial failed; see the report")
     return 0

@@ -96,10 +96,12 @@ class DrillReport:
     mttf_s: float
     scenarios: list[ScenarioResult]
     skipped: dict[str, str]
+    # Why the drill ended before its last trial (the cluster did not come back), else None.
+    stopped: str | None = None
 
     @property
     def passed(self) -> bool:
-        return all(s.passed for s in self.scenarios)
+        return self.stopped is None and all(s.passed for s in self.scenarios)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

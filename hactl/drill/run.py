@@ -50,6 +50,8 @@ def run_drills(
     environment = str(ctx.var("hactl_environment", "production"))
     results: list[ScenarioResult] = []
     skipped: dict[str, str] = {}
+    stopped: str | None = None
+    started_one = False
     for name in resolve(names):
         scenario = SCENARIOS[name]
         reason = scenario.applies(ctx, allow_disruptive)
@@ -58,16 +60,31 @@ def run_drills(
             continue
         done: list[Trial] = []
         for number in range(1, trials + 1):
+            # The first trial refuses an unhealthy cluster (run_trial). Later ones follow a trial
+            # that waited for full redundancy, yet a component may relapse in between: wait for
+            # it once more (bounded), and if it does not come back, end the drill with what was
+            # measured so far instead of discarding it.
+            if started_one and ctx.wait_healthy(restore_timeout_s) is None:
+                stopped = (
+                    f"the cluster was not fully healthy within {restore_timeout_s:.0f} s before "
+                    f"{name} trial {number}, so no further trial started"
+                )
+                break
+            started_one = True
             trial = run_trial(ctx, scenario, number, restore_timeout_s)
             on_trial(trial)
             done.append(trial)
-        results.append(summarize_scenario(ctx, scenario, done, mttf_s))
+        if done:
+            results.append(summarize_scenario(ctx, scenario, done, mttf_s))
+        if stopped:
+            break
     return DrillReport(
         cluster=str(ctx.var("hactl_cluster_name", "cluster")),
         environment=environment,
         mttf_s=mttf_s,
         scenarios=results,
         skipped=skipped,
+        stopped=stopped,
     )
 
 
@@ -104,4 +121,6 @@ def markdown(report: DrillReport) -> str:
         )
     for name, reason in report.skipped.items():
         lines.append(f"| {name} | skipped: {reason} | | | | | | | | | |")
+    if report.stopped:
+        lines += ["", f"**Stopped early:** {report.stopped}."]
     return "\n".join(lines) + "\n"

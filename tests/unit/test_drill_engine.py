@@ -299,3 +299,40 @@ def test_quorum_loss_stops_the_followers_first_and_the_leader_last(monkeypatch) 
     assert "writer on n3" in plan.notes[0]
     single = ds._plan_etcd(ctx, 1)
     assert [f.host for f in single.faults] == ["n2"]
+
+
+def test_a_cluster_that_does_not_come_back_ends_the_drill_with_what_was_measured(
+    monkeypatch,
+) -> None:
+    """After a trial, the next one waits (bounded) for full health; when it never comes, the
+    drill stops there, fails, and still reports the trials it ran (it used to refuse and lose
+    them all)."""
+    log: list[str] = []
+    calls = [0]
+
+    def status() -> ClusterStatus:
+        calls[0] += 1  # healthy for trial 1's start check and its restore wait, then degraded
+        state = HEALTHY if calls[0] <= 2 else DEGRADED
+        return ClusterStatus([ComponentStatus("vip", state, "held by no lb node")])
+
+    def plan(c: Context) -> Plan:
+        return Plan(
+            target="n1",
+            faults=[FakeFault(log)],
+            probes=[ProbeLoop(check=lambda: True, interval_s=0.05, max_s=30)],
+            injected=lambda: True,
+            observe_s=0.5,
+            min_observe_s=0.1,
+        )
+
+    monkeypatch.setitem(drill_run.SCENARIOS, "fake", _scenario(plan))
+    monkeypatch.setattr(drill_run, "resolve", lambda names: list(names))
+    ctx = Context(FakeInventory(), status)
+    report = drill_run.run_drills(ctx, ["fake", "fake"], trials=3, mttf_s=3600, restore_timeout_s=1)
+    assert [len(s.trials) for s in report.scenarios] == [1]
+    assert report.scenarios[0].trials[0].passed
+    assert report.stopped is not None and "fake trial 2" in report.stopped
+    assert not report.passed
+    assert log == ["inject f", "restore f"]  # no second fault was injected
+    assert report.to_dict()["stopped"] == report.stopped
+    assert "Stopped early" in drill_run.markdown(report)
