@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -17,19 +15,13 @@ pytest.importorskip("ansible")
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from tests.unit.loading import load_source
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_load("ansible.module_utils._etcd", REPO / "plugins/module_utils/_etcd.py")
-etcd_member = _load("etcd_member", REPO / "plugins/modules/etcd_member.py")
+load_source("ansible.module_utils._etcd", REPO / "plugins/module_utils/_etcd.py", register=True)
+etcd_member = load_source("etcd_member", REPO / "plugins/modules/etcd_member.py", register=True)
 
 ETCDCTL = "/usr/bin/etcdctl"
 PKI = {"cacert": "/etc/etcd/pki/ca.crt", "cert": "/etc/etcd/pki/client.crt",

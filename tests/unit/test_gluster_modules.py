@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from unittest import mock
 
@@ -16,21 +14,18 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from tests.unit.gluster_xml import XML
+from tests.unit.loading import load_source
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_load("ansible.module_utils._gluster", REPO / "plugins/module_utils/_gluster.py")
-gluster_volume = _load("gluster_volume", REPO / "plugins/modules/gluster_volume.py")
-gluster_peer = _load("gluster_peer", REPO / "plugins/modules/gluster_peer.py")
+load_source(
+    "ansible.module_utils._gluster", REPO / "plugins/module_utils/_gluster.py", register=True
+)
+gluster_volume = load_source(
+    "gluster_volume", REPO / "plugins/modules/gluster_volume.py", register=True
+)
+gluster_peer = load_source("gluster_peer", REPO / "plugins/modules/gluster_peer.py", register=True)
 
 B = [f"172.30.7.1{i}:/bricks/b1" for i in (1, 2, 3)]
 

@@ -3,13 +3,14 @@ procfs written by the tests, a fake nvidia-smi that prints fixture XML, kernel l
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
+
+from tests.unit.loading import load_source
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "plugins/module_utils"))
@@ -21,18 +22,11 @@ import gpu_fixtures as fx  # noqa: E402  after the path insert
 sys.modules.setdefault("ansible.module_utils._gpu", _gpu)
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(
-        f"hactl_test_{name}", REPO / "plugins/modules" / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gpu_facts = _load("gpu_facts")
-gpu_health = _load("gpu_health")
-gpu_remediation_plan = _load("gpu_remediation_plan")
+gpu_facts = load_source("hactl_test_gpu_facts", REPO / "plugins/modules/gpu_facts.py")
+gpu_health = load_source("hactl_test_gpu_health", REPO / "plugins/modules/gpu_health.py")
+gpu_remediation_plan = load_source(
+    "hactl_test_gpu_remediation_plan", REPO / "plugins/modules/gpu_remediation_plan.py"
+)
 
 
 def _run(module, args: dict, capsys) -> dict:

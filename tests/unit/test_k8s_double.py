@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.machinery
-import importlib.util
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.unit.loading import load_source
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str, path: Path) -> Any:
-    # SourceFileLoader: the bundle's programs have no .py suffix
-    loader = importlib.machinery.SourceFileLoader(name, str(path))
-    spec = importlib.util.spec_from_loader(name, loader)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-double = _load("k8s_double", REPO / "tests/doubles/k8s_double.py")
-bundle = _load("build_bundle", REPO / "tests/doubles/build_bundle.py")
+double = load_source("k8s_double", REPO / "tests/doubles/k8s_double.py")
+bundle = load_source("build_bundle", REPO / "tests/doubles/build_bundle.py")
 
 
 def test_bundle_embeds_version_and_schema_with_checksums(tmp_path: Path) -> None:
@@ -36,7 +25,7 @@ def test_bundle_embeds_version_and_schema_with_checksums(tmp_path: Path) -> None
     )
     for name, digest in sums.items():
         assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest == listed[name]
-    built = _load("built_double", tmp_path / "kubeadm")
+    built = load_source("built_double", tmp_path / "kubeadm")
     assert built.VERSION == "v1.30.6"
     schema = json.loads(built.SCHEMA_JSON)
     assert "kubeadm.k8s.io/v1beta4" in schema and "kubeadm.k8s.io/v1beta3" in schema

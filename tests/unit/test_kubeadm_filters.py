@@ -8,26 +8,19 @@ the kubeadm test double uses, plus the semantic rules hactl promises.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.unit.loading import load_source
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-kf = _load("kubeadm_filters", REPO / "plugins/filter/kubeadm_filters.py")
-double = _load("k8s_double", REPO / "tests/doubles/k8s_double.py")
+kf = load_source("kubeadm_filters", REPO / "plugins/filter/kubeadm_filters.py")
+double = load_source("k8s_double", REPO / "tests/doubles/k8s_double.py")
 SCHEMA = yaml.safe_load((REPO / "tests/data/kubeadm_api_schema.yml").read_text())
 
 VIP = "10.20.0.100"
