@@ -51,7 +51,6 @@ def run_drills(
     results: list[ScenarioResult] = []
     skipped: dict[str, str] = {}
     stopped: str | None = None
-    started_one = False
     for name in resolve(names):
         scenario = SCENARIOS[name]
         reason = scenario.applies(ctx, allow_disruptive)
@@ -64,13 +63,12 @@ def run_drills(
             # that waited for full redundancy, yet a component may relapse in between: wait for
             # it once more (bounded), and if it does not come back, end the drill with what was
             # measured so far instead of discarding it.
-            if started_one and ctx.wait_healthy(restore_timeout_s) is None:
+            if (results or done) and ctx.wait_healthy(restore_timeout_s) is None:
                 stopped = (
                     f"the cluster was not fully healthy within {restore_timeout_s:.0f} s before "
                     f"{name} trial {number}, so no further trial started"
                 )
                 break
-            started_one = True
             trial = run_trial(ctx, scenario, number, restore_timeout_s)
             on_trial(trial)
             done.append(trial)
